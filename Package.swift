@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lading",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Lading", targets: ["Lading"]),
+        .executable(name: "lading", targets: ["LadingCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // libarchive, found with pkg-config; C types never leave TarArchive.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        // Tar reading and writing, compression filters and raw stream codecs.
+        .target(name: "TarArchive", dependencies: [
+            "CArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Pure OCI / Docker value types. No I/O.
+        .target(name: "ImageSpec", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The content store over an OCI image layout directory.
+        .target(name: "ImageLayout", dependencies: ["ImageSpec", "TarArchive"]),
+        // Readers and writers for docker-archive, OCI layout and oci-archive.
+        .target(name: "ImageTransport", dependencies: ["ImageSpec", "ImageLayout", "TarArchive"]),
+        // Layer tarballs: whiteouts, secure apply onto a directory, tree comparison,
+        // changeset writing, squash.
+        .target(name: "LayerChangeset", dependencies: ["ImageSpec", "TarArchive"]),
+        // Dockerfile instructions applied to an image config (`--change`, commit/import).
+        .target(name: "ConfigChanges", dependencies: ["ImageSpec"]),
+        // The image service: the operations users and build systems call.
+        .target(name: "Lading", dependencies: [
+            "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "LayerChangeset", "ConfigChanges",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "LadingCLI", dependencies: [
+            "Lading", "ImageSpec",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TestSupport", dependencies: ["TarArchive"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImageSpecTests", dependencies: ["ImageSpec"]),
+        .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive", "TestSupport"]),
+        .testTarget(name: "LayerChangesetTests", dependencies: ["LayerChangeset", "TarArchive", "ImageSpec", "TestSupport"]),
+        .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),
+        .testTarget(name: "LadingTests", dependencies: [
+            "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport",
+        ]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Dockerfile change instructions; see Package.swift.

@@ -1,0 +1,1 @@
+// The layer engine lives here; see Package.swift.

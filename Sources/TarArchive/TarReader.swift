@@ -1,0 +1,223 @@
+import CArchive
+import Foundation
+
+/// A source of bytes pulled by a `TarReader`, for streams that are not files:
+/// a tar entry being read from an outer archive, say.
+public protocol ChunkSource: AnyObject {
+    /// The next chunk, or an empty buffer at the end. The buffer stays valid until the next call.
+    func nextChunk() throws -> UnsafeRawBufferPointer
+}
+
+/// Reads a tar archive, or a single compressed stream, one entry at a time.
+///
+/// gzip, zstd, xz (and lzma) and bzip2 are decoded whatever the stream is called;
+/// no external program is ever started. In `.tar` mode ustar, pax and GNU tar are
+/// read (PAX `path`/`linkpath`, GNU long names, `SCHILY.xattr.*`); an empty input is an
+/// empty archive. In `.raw` mode the whole decoded stream is one entry.
+///
+/// The reader never buffers an entry: `read(into:)` copies the current entry's
+/// content chunk by chunk.
+public final class TarReader {
+    public enum Source {
+        case path(String)
+        case fileDescriptor(Int32)
+        case chunks(ChunkSource)
+    }
+
+    public enum Mode { case tar, raw }
+
+    private var handle: OpaquePointer?
+    private let context: ReadContext
+    /// The name used in error messages (a file name, or an entry of an outer archive).
+    public let name: String
+    private var entryName = ""
+    private var sawHeader = false
+
+    /// Opens `source` for reading.
+    /// - Throws: `ArchiveError` `.io` when the file cannot be opened.
+    public init(_ source: Source, mode: Mode = .tar, name: String) throws {
+        _ = localeSetUp
+        self.name = name
+        self.context = ReadContext()
+        guard let a = archive_read_new() else { throw ArchiveError(.io, "\(name): cannot allocate a reader") }
+        handle = a
+        archive_read_support_filter_gzip(a)
+        archive_read_support_filter_bzip2(a)
+        archive_read_support_filter_xz(a)
+        archive_read_support_filter_lzma(a)
+        archive_read_support_filter_zstd(a)
+        switch mode {
+        case .tar:
+            archive_read_support_format_tar(a)
+            archive_read_support_format_empty(a)
+        case .raw:
+            archive_read_support_format_raw(a)
+        }
+        let rc: Int32
+        switch source {
+        case .path(let p):
+            rc = archive_read_open_filename(a, p, 1 << 20)
+        case .fileDescriptor(let fd):
+            rc = archive_read_open_fd(a, fd, 1 << 20)
+        case .chunks(let src):
+            context.source = src
+            let ctx = Unmanaged.passUnretained(context).toOpaque()
+            rc = archive_read_open2(a, ctx, nil, { _, client, buffer in
+                let c = Unmanaged<ReadContext>.fromOpaque(client!).takeUnretainedValue()
+                do {
+                    let chunk = try c.source!.nextChunk()
+                    buffer?.pointee = chunk.baseAddress.map { UnsafeRawPointer($0) }
+                    return chunk.count
+                } catch {
+                    c.error = error
+                    return -1
+                }
+            }, nil, nil)
+        }
+        if rc != ARCHIVE_OK {
+            let msg = errorString()
+            close()
+            if let e = context.error { throw e }
+            throw ArchiveError(.io, "\(name): cannot open", cause: msg)
+        }
+    }
+
+    deinit { close() }
+
+    private func close() {
+        if let a = handle { archive_read_free(a) }
+        handle = nil
+    }
+
+    private func errorString() -> String {
+        guard let a = handle, let s = archive_error_string(a) else { return "" }
+        return String(cString: s)
+    }
+
+    /// The compression of the outer stream, known once the first header was read.
+    public var compression: Compression {
+        guard let a = handle, archive_filter_count(a) > 1 else { return .none }
+        return Compression(filterCode: archive_filter_code(a, 0))
+    }
+
+    /// The next entry's header, or nil at the end of the archive.
+    /// - Throws: `ArchiveError` `.notAnArchive` when the first header is not tar,
+    ///   `.corrupt` for a truncated or damaged archive or compressed stream.
+    public func next() throws -> TarEntry? {
+        guard let a = handle else { return nil }
+        var e: OpaquePointer?
+        let rc = archive_read_next_header(a, &e)
+        if rc == ARCHIVE_EOF { return nil }
+        if let err = context.error { throw err }
+        if rc < ARCHIVE_WARN || e == nil {
+            let msg = errorString()
+            if !sawHeader && (msg.contains("Unrecognized archive format") || msg.contains("format")) {
+                throw ArchiveError(.notAnArchive, "\(name): not a tar archive", cause: msg)
+            }
+            let at = sawHeader ? " after entry \(entryName)" : ""
+            throw ArchiveError(.corrupt, "\(name): damaged or truncated archive\(at)", cause: msg)
+        }
+        sawHeader = true
+        let entry = TarEntry(archiveEntry: e!)
+        entryName = entry.path
+        return entry
+    }
+
+    /// Copies up to `buffer.count` bytes of the current entry's content into `buffer`.
+    /// - Returns: the number of bytes copied; 0 at the end of the entry.
+    /// - Throws: `ArchiveError` `.corrupt` when the content is truncated or fails to decode.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let a = handle else { return 0 }
+        let n = archive_read_data(a, buffer.baseAddress, buffer.count)
+        if n < 0 {
+            if let err = context.error { throw err }
+            throw ArchiveError(.corrupt, "\(name): cannot read entry \(entryName)", cause: errorString())
+        }
+        return n
+    }
+
+    /// Calls `body` with each chunk of the current entry's content, in order.
+    public func forEachChunk(bufferSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buf.deallocate() }
+        while true {
+            let n = try read(into: buf)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+        }
+    }
+
+    /// Reads the current entry whole, refusing more than `limit` bytes.
+    /// - Throws: `ArchiveError` `.refusedEntry` when the content is larger than `limit`.
+    public func readAll(limit: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try forEachChunk(bufferSize: 64 << 10) { chunk in
+            if out.count + chunk.count > limit {
+                throw ArchiveError(.refusedEntry, "\(name): entry \(entryName) is larger than the limit of \(limit) bytes")
+            }
+            out.append(contentsOf: chunk)
+        }
+        return out
+    }
+}
+
+final class ReadContext {
+    var source: ChunkSource?
+    var error: Error?
+}
+
+let localeSetUp: Void = {
+    // libarchive converts names with the C library's character set; UTF-8 keeps them lossless.
+    if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "") }
+}()
+
+extension TarEntry {
+    init(archiveEntry e: OpaquePointer) {
+        let rawPath = archive_entry_pathname(e) ?? archive_entry_pathname_utf8(e)
+        let path = rawPath.map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
+        let type = archive_entry_filetype(e) & modeTypeMask
+        var kind: Kind
+        switch type {
+        case modeDirectory: kind = .directory
+        case modeSymlink: kind = .symlink
+        case modeCharacter: kind = .characterDevice
+        case modeBlock: kind = .blockDevice
+        case modeFIFO: kind = .fifo
+        case modeSocket: kind = .socket
+        default: kind = .regular
+        }
+        var link: [UInt8]?
+        if let h = archive_entry_hardlink(e) {
+            kind = .hardlink
+            link = Array(UnsafeBufferPointer(start: UnsafeRawPointer(h).assumingMemoryBound(to: UInt8.self), count: strlen(h)))
+        } else if kind == .symlink, let s = archive_entry_symlink(e) ?? archive_entry_symlink_utf8(e) {
+            link = Array(UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: strlen(s)))
+        }
+        self.init(path: "", kind: kind)
+        self.pathBytes = path
+        self.linkBytes = link
+        self.size = archive_entry_size_is_set(e) != 0 ? archive_entry_size(e) : 0
+        self.permissions = UInt32(archive_entry_perm(e)) & 0o7777
+        self.uid = archive_entry_uid(e)
+        self.gid = archive_entry_gid(e)
+        self.uname = archive_entry_uname(e).map { String(cString: $0) }
+        self.gname = archive_entry_gname(e).map { String(cString: $0) }
+        self.mtime = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime(e)) : 0
+        self.mtimeNanoseconds = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime_nsec(e)) : 0
+        self.deviceMajor = UInt32(archive_entry_rdevmajor(e))
+        self.deviceMinor = UInt32(archive_entry_rdevminor(e))
+        self.isSparse = archive_entry_sparse_count(e) > 0
+        var attrs: [(name: String, value: [UInt8])] = []
+        if archive_entry_xattr_reset(e) > 0 {
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK {
+                guard let name else { continue }
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                attrs.append((String(cString: name), bytes))
+            }
+        }
+        self.xattrs = attrs
+    }
+}
