@@ -78,7 +78,13 @@ public final class TarReader {
             let msg = errorString()
             close()
             if let e = context.error { throw e }
-            throw ArchiveError(.io, "\(name): cannot open", cause: msg)
+            if msg.contains("Unrecognized archive format") {
+                throw ArchiveError(.notAnArchive, "\(name): not a tar archive", cause: msg)
+            }
+            if msg.hasPrefix("Failed to open") || msg.contains("No such file") {
+                throw ArchiveError(.io, "\(name): cannot open", cause: msg)
+            }
+            throw ArchiveError(.corrupt, "\(name): damaged or truncated stream", cause: msg)
         }
     }
 

@@ -40,9 +40,10 @@ import TestSupport
         defer { dir.remove() }
         let path = dir.path + "/junk"
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(to: URL(fileURLWithPath: path))
-        let r = try TarReader(.path(path), name: "junk")
-        #expect(throws: ArchiveError.self) { _ = try r.next() }
-        do { _ = try TarReader(.path(path), name: "junk").next() } catch let e as ArchiveError {
+        do {
+            _ = try TarReader(.path(path), name: "junk").next()
+            Issue.record("random bytes were read as a tar")
+        } catch let e as ArchiveError {
             #expect(e.code == .notAnArchive)
             #expect(e.message == "junk: not a tar archive")
         }
