@@ -1,0 +1,88 @@
+import Foundation
+
+/// Small POSIX helpers with errors that name the path.
+enum FileOps {
+    static func mkdirs(_ path: String, mode: mode_t = 0o755) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Int(mode)])
+        } catch {
+            throw LayoutError(.io, "cannot create directory \(path)", cause: "\(error.localizedDescription)")
+        }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func fileSize(_ path: String) -> Int64? {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(st.st_size)
+    }
+
+    static func errnoText(_ e: Int32 = errno) -> String { String(cString: strerror(e)) }
+
+    static func rename(_ from: String, _ to: String) throws {
+        if Glibc.rename(from, to) != 0 {
+            throw LayoutError(.io, "cannot rename \(from) to \(to)", cause: errnoText())
+        }
+    }
+
+    static func fsyncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { _ = fsync(fd); close(fd) }
+    }
+
+    /// Reads a whole (small) file, refusing more than `limit` bytes before reading it.
+    static func readSmall(_ path: String, limit: Int, what: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno == ENOENT { throw LayoutError(.blobNotFound, "\(what) not found") }
+            throw LayoutError(.io, "cannot open \(what)", cause: errnoText())
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw LayoutError(.io, "\(what) is not a regular file")
+        }
+        if Int(st.st_size) > limit {
+            throw LayoutError(.tooLarge, "\(what) is \(st.st_size) bytes, over the limit of \(limit) bytes")
+        }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var off = 0
+        while off < out.count {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 { if errno == EINTR { continue }; throw LayoutError(.io, "cannot read \(what)", cause: errnoText()) }
+            if n == 0 { break }
+            off += n
+        }
+        return Array(out.prefix(off))
+    }
+
+    /// Writes `bytes` to a new file in `dir`, syncs it, and renames it to `path`.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, tempDir: String, mode: mode_t = 0o644) throws {
+        let tmp = "\(tempDir)/\(UUID().uuidString).tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        if fd < 0 { throw LayoutError(.io, "cannot create \(tmp)", cause: errnoText()) }
+        var ok = false
+        defer { if !ok { unlink(tmp) } }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 { if errno == EINTR { continue }; close(fd); throw LayoutError(.io, "cannot write \(tmp)", cause: errnoText()) }
+            off += n
+        }
+        if fsync(fd) != 0 { close(fd); throw LayoutError(.io, "cannot sync \(tmp)", cause: errnoText()) }
+        close(fd)
+        try rename(tmp, path)
+        ok = true
+        FileOps.fsyncDirectory((path as NSString).deletingLastPathComponent)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import ImageSpec
+import TarArchive
+
+/// An OCI image layout directory (image-spec image-layout.md): `oci-layout`,
+/// `index.json` and `blobs/<alg>/<hex>`. lading's default store is one; foreign
+/// layouts are read through the same type.
+///
+/// Contract: a blob appears under `blobs/` only after its digest and size were
+/// verified (temporary files live in `.ingest/`, removed on failure); `index.json` is
+/// replaced atomically (write, fsync, rename) while an exclusive `flock` on `.lock`
+/// is held, and re-read inside the lock, so concurrent commands never lose each
+/// other's updates. A failed command leaves `index.json` as it was.
+public final class OCILayout: @unchecked Sendable {
+    public let root: String
+
+    /// Opens the layout at `root`.
+    /// - Parameter create: create `oci-layout`, `index.json` and `blobs/sha256/` when absent.
+    /// - Throws: `LayoutError.notALayout` when `root` is not a layout and `create` is false;
+    ///   `.unsupported` for an `imageLayoutVersion` other than 1.0.0.
+    public init(root: String, create: Bool) throws {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let header = "\(self.root)/oci-layout"
+        if !FileOps.exists(header) {
+            guard create else {
+                throw LayoutError(.notALayout, "\(self.root) is not an OCI image layout (no oci-layout file)")
+            }
+            try FileOps.mkdirs("\(self.root)/blobs/sha256")
+            if !FileOps.exists("\(self.root)/index.json") {
+                try FileOps.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: "\(self.root)/index.json", tempDir: self.root)
+            }
+            try FileOps.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: header, tempDir: self.root)
+        }
+        let bytes = try FileOps.readSmall(header, limit: DocumentLimits.topLevel, what: "\(self.root)/oci-layout")
+        let h = try JSON.decode(OCILayoutHeader.self, from: bytes, what: "\(self.root)/oci-layout")
+        guard h.imageLayoutVersion == "1.0.0" else {
+            throw LayoutError(.unsupported, "\(self.root)/oci-layout: unsupported imageLayoutVersion \(h.imageLayoutVersion)")
+        }
+    }
+
+    /// Where temporary blobs are written before they are verified and renamed.
+    public var ingestPath: String { "\(root)/.ingest" }
+
+    /// `root/blobs/<alg>/<hex>`.
+    public func blobPath(_ d: Digest) -> String { "\(root)/\(d.blobPath)" }
+
+    /// The size of the blob on disk, or nil when it is absent.
+    public func blobSize(_ d: Digest) -> Int64? { FileOps.fileSize(blobPath(d)) }
+
+    public func hasBlob(_ d: Digest) -> Bool { blobSize(d) != nil }
+
+    /// Reads a small blob whole and checks its digest.
+    /// - Parameter limit: refuse blobs larger than this (bytes) before reading them.
+    /// - Throws: `LayoutError.blobNotFound`, `.tooLarge`, `.digestMismatch`.
+    public func readBlob(_ d: Digest, limit: Int = DocumentLimits.manifest) throws -> [UInt8] {
+        guard d.isSupported else { throw LayoutError(.unsupported, "blob \(d): unsupported digest algorithm \(d.algorithm)") }
+        let bytes = try FileOps.readSmall(blobPath(d), limit: limit, what: "blob \(d)")
+        let actual = Digest.sha256(of: bytes)
+        if actual != d { throw LayoutError(.digestMismatch, "blob \(d) has digest \(actual)") }
+        return bytes
+    }
+
+    /// Starts writing a new blob.
+    public func newBlob() throws -> BlobWriter {
+        try FileOps.mkdirs(ingestPath)
+        return try BlobWriter(layout: self)
+    }
+
+    /// Writes a small blob (a manifest or config lading created) and returns its descriptor digest.
+    @discardableResult
+    public func putBlob(_ bytes: [UInt8]) throws -> Digest {
+        let d = Digest.sha256(of: bytes)
+        if blobSize(d) == Int64(bytes.count) { return d }
+        let w = try newBlob()
+        try bytes.withUnsafeBytes { try w.write($0) }
+        return try w.commit(expected: d, what: "blob \(d)")
+    }
+
+    func install(tempPath: String, as d: Digest) throws {
+        let dest = blobPath(d)
+        if blobSize(d) != nil { unlink(tempPath); return }
+        let dir = (dest as NSString).deletingLastPathComponent
+        if !FileOps.isDirectory(dir) { try FileOps.mkdirs(dir) }
+        chmod(tempPath, 0o444)
+        try FileOps.rename(tempPath, dest)
+    }
+
+    /// Reads `index.json`.
+    /// - Throws: `LayoutError.invalidIndex` naming the file and what is wrong.
+    public func readIndex() throws -> ImageIndex {
+        let path = "\(root)/index.json"
+        let bytes = try FileOps.readSmall(path, limit: DocumentLimits.topLevel, what: path)
+        do {
+            return try JSON.decode(ImageIndex.self, from: bytes, what: path)
+        } catch let e as SpecError {
+            throw LayoutError(.invalidIndex, e.message)
+        }
+    }
+
+    /// Runs `body` on `index.json` under an exclusive lock and writes the result back
+    /// atomically when `body` returns (nothing is written when it throws or leaves the
+    /// index unchanged).
+    public func updateIndex<T>(_ body: (inout ImageIndex) throws -> T) throws -> T {
+        try withLock {
+            var index = try readIndex()
+            let before = try JSON.encode(index)
+            let result = try body(&index)
+            let after = try JSON.encode(index)
+            if after != before {
+                try FileOps.writeAtomically(after, to: "\(root)/index.json", tempDir: root)
+            }
+            return result
+        }
+    }
+
+    /// Runs `body` holding the layout's exclusive lock.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        let path = "\(root)/.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw LayoutError(.io, "cannot open lock file \(path)", cause: FileOps.errnoText()) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw LayoutError(.locked, "cannot lock \(path)", cause: FileOps.errnoText()) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// The named files of an image source — the entries of a tarball or the files of a
+/// layout directory — as the loader sees them.
+protocol ArchiveFiles: AnyObject {
+    /// The source, for messages.
+    var sourceName: String { get }
+    /// True when a regular file (or a link to one) has this cleaned name.
+    func contains(_ path: String) -> Bool
+    /// Reads a small document whole.
+    func readDocument(_ path: String, limit: Int) throws -> [UInt8]
+    /// The file copied into the store's ingest area (hashed; decompressed digest too).
+    func stage(_ path: String) throws -> StagedFile
+}
+
+/// A tarball read in one streaming pass: every regular file is copied into the store's
+/// ingest area as it passes (never extracted under its own name); links are recorded.
+final class TarballFiles: ArchiveFiles {
+    let sourceName: String
+    private(set) var staged: [String: StagedFile] = [:]
+    private(set) var documents: [String: [UInt8]] = [:]
+    /// Symlinks and hardlinks: cleaned name → (target as written, is hardlink).
+    private(set) var links: [String: (target: String, hard: Bool)] = [:]
+    /// Compression of the outer stream.
+    private(set) var compression: Compression = .none
+
+    /// Names read into memory instead of being staged (read through a 20 MiB cap).
+    static let documentNames: Set<String> = ["oci-layout", "index.json", "manifest.json", "repositories"]
+
+    /// Reads the whole tarball.
+    /// - Throws: `ArchiveError` for a damaged stream, `LayoutError` when staging fails.
+    init(reader: TarReader, layout: OCILayout, sourceName: String) throws {
+        self.sourceName = sourceName
+        while let entry = try reader.next() {
+            compression = reader.compression
+            guard let name = ArchivePath.clean(entry.path), !name.isEmpty else { continue }
+            switch entry.kind {
+            case .regular:
+                links[name] = nil
+                if TarballFiles.documentNames.contains(name) {
+                    documents[name] = try reader.readAll(limit: DocumentLimits.topLevel)
+                } else {
+                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)") { buf in
+                        try reader.read(into: buf)
+                    }
+                }
+            case .symlink, .hardlink:
+                staged[name] = nil
+                documents[name] = nil
+                links[name] = (entry.link ?? "", entry.kind == .hardlink)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Follows links (one name to the next, at most 40 hops, never above the root).
+    func resolve(_ path: String) throws -> String {
+        guard var name = ArchivePath.clean(path) else {
+            throw TransportError(.unsafeLink, "\(sourceName): \(path) points outside the archive")
+        }
+        var hops = 0
+        while let link = links[name] {
+            hops += 1
+            if hops > 40 { throw TransportError(.unsafeLink, "\(sourceName): \(path): too many levels of links (loop)") }
+            let joined: String
+            if link.hard || link.target.hasPrefix("/") {
+                joined = link.target
+            } else {
+                let d = ArchivePath.dir(name)
+                joined = d.isEmpty ? link.target : "\(d)/\(link.target)"
+            }
+            guard let next = ArchivePath.clean(joined), !next.isEmpty else {
+                throw TransportError(.unsafeLink, "\(sourceName): link \(name) -> \(link.target) leaves the archive")
+            }
+            name = next
+        }
+        return name
+    }
+
+    func contains(_ path: String) -> Bool {
+        guard let n = try? resolve(path) else { return false }
+        return staged[n] != nil || documents[n] != nil
+    }
+
+    func readDocument(_ path: String, limit: Int) throws -> [UInt8] {
+        let n = try resolve(path)
+        if let d = documents[n] { return d }
+        guard let s = staged[n] else { throw TransportError(.missingEntry, "\(sourceName): no entry \(path)") }
+        if s.size > Int64(limit) {
+            throw TransportError(.invalidManifest, "\(sourceName): \(path) is \(s.size) bytes, over the limit of \(limit) bytes")
+        }
+        return try Array(Data(contentsOf: URL(fileURLWithPath: s.blob.tempPath)))
+    }
+
+    func stage(_ path: String) throws -> StagedFile {
+        let n = try resolve(path)
+        guard let s = staged[n] else { throw TransportError(.missingEntry, "\(sourceName): no entry \(path)") }
+        return s
+    }
+}
+
+/// An OCI layout directory as a source: files are copied into the store only when
+/// the loader asks for them. Never follows a symlink inside the directory.
+final class DirectoryFiles: ArchiveFiles {
+    let sourceName: String
+    let root: String
+    let layout: OCILayout
+    private var cache: [String: StagedFile] = [:]
+
+    init(root: String, layout: OCILayout) {
+        self.root = root
+        self.sourceName = root
+        self.layout = layout
+    }
+
+    private func open(_ path: String) throws -> Int32 {
+        guard let n = ArchivePath.clean(path), !n.isEmpty else {
+            throw TransportError(.unsafeLink, "\(root): \(path) points outside the layout")
+        }
+        // Resolve component by component without following links.
+        var dirfd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd < 0 { throw TransportError(.notFound, "\(root): cannot open: \(String(cString: strerror(errno)))") }
+        let parts = n.split(separator: "/").map(String.init)
+        for (i, part) in parts.enumerated() {
+            let last = i == parts.count - 1
+            let fd = openat(dirfd, part, (last ? O_RDONLY : O_RDONLY | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC)
+            let err = errno
+            close(dirfd)
+            if fd < 0 {
+                if err == ELOOP || err == ENOTDIR {
+                    throw TransportError(.unsafeLink, "\(root)/\(n): a symlink or non-directory is in the way")
+                }
+                throw TransportError(.missingEntry, "\(root): no file \(n)")
+            }
+            dirfd = fd
+        }
+        var st = stat()
+        if fstat(dirfd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
+            close(dirfd)
+            throw TransportError(.missingEntry, "\(root)/\(n) is not a regular file")
+        }
+        return dirfd
+    }
+
+    func contains(_ path: String) -> Bool {
+        guard let fd = try? open(path) else { return false }
+        close(fd)
+        return true
+    }
+
+    func readDocument(_ path: String, limit: Int) throws -> [UInt8] {
+        if let s = cache[path] { return try Array(Data(contentsOf: URL(fileURLWithPath: s.blob.tempPath))) }
+        let fd = try open(path)
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        if Int(st.st_size) > limit {
+            throw TransportError(.invalidManifest, "\(root)/\(path) is \(st.st_size) bytes, over the limit of \(limit) bytes")
+        }
+        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        return Array(try h.readToEnd() ?? Data())
+    }
+
+    func stage(_ path: String) throws -> StagedFile {
+        if let s = cache[path] { return s }
+        let fd = try open(path)
+        defer { close(fd) }
+        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)") { buf in
+            while true {
+                let n = read(fd, buf.baseAddress, buf.count)
+                if n >= 0 { return n }
+                if errno != EINTR { throw TransportError(.missingEntry, "\(self.root)/\(path): read failed: \(String(cString: strerror(errno)))") }
+            }
+        }
+        cache[path] = s
+        return s
+    }
+}

@@ -1,0 +1,84 @@
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// Reads the images of a docker-save `manifest.json` (Docker 1.10–24 and 25+,
+/// skopeo's variant with `<hex>.tar` files and `layer.tar` symlinks), synthesizing one
+/// manifest per entry as containerd's importer does: Docker schema 2 for uncompressed
+/// and gzip layers, OCI when a layer is zstd. Layer blobs are kept as they are.
+enum DockerArchiveReader {
+    static func read(_ files: TarballFiles) throws -> LoadPlan {
+        let src = files.sourceName
+        let bytes = try files.readDocument("manifest.json", limit: DocumentLimits.topLevel)
+        let entries = try JSON.decode([DockerSaveManifestEntry]?.self, from: bytes, what: "\(src): manifest.json")
+        guard let entries else {
+            throw TransportError(.invalidManifest, "\(src): manifest.json is null")
+        }
+        let plan = LoadPlan()
+        for (i, entry) in entries.enumerated() {
+            let what = "manifest.json entry \(i)"
+            let cfg = try stage(files, entry.config, what: "\(what) Config")
+            if entry.config.hasPrefix("blobs/"), let named = try? Digest(parsing: entry.config.dropFirst(6).replacingOccurrences(of: "/", with: ":")), named != cfg.digest {
+                throw TransportError(.layerMismatch, "\(src): \(entry.config) has digest \(cfg.digest), expected \(named)")
+            }
+            let cfgBytes = try files.readDocument(entry.config, limit: DocumentLimits.manifest)
+            let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(src): \(entry.config)")
+            var staged: [StagedFile?] = []
+            var descriptors: [Descriptor] = []
+            guard entry.layers.count == config.rootfs.diffIDs.count else {
+                throw TransportError(.layerMismatch, "\(src): \(what) has \(entry.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff IDs")
+            }
+            for (j, path) in entry.layers.enumerated() {
+                let diffID = config.rootfs.diffIDs[j]
+                if !files.contains(path), let foreign = entry.layerSources?[diffID.description], MediaType.isNonDistributable(foreign.mediaType) {
+                    staged.append(nil)
+                    descriptors.append(foreign)
+                    continue
+                }
+                let s = try stage(files, path, what: "\(what) layer \(j)")
+                staged.append(s)
+                descriptors.append(Descriptor(mediaType: "", digest: s.digest, size: s.size))
+            }
+            try LayerCheck.diffIDs(layers: zip(entry.layers, staged).map { ($0.0, $0.1) }, diffIDs: config.rootfs.diffIDs, source: src, what: what)
+            let useOCI = staged.contains { $0?.compression == .zstd }
+            for (j, s) in staged.enumerated() {
+                guard let s else { continue }
+                switch s.compression {
+                case .none: descriptors[j].mediaType = useOCI ? MediaType.ociLayer : MediaType.dockerLayer
+                case .gzip: descriptors[j].mediaType = useOCI ? MediaType.ociLayerGzip : MediaType.dockerLayerGzip
+                case .zstd: descriptors[j].mediaType = MediaType.ociLayerZstd
+                case .xz, .bzip2:
+                    throw TransportError(.unsupported, "\(src): \(what) layer \(j) (\(entry.layers[j])) is \(s.compression)-compressed; layers must be uncompressed, gzip or zstd")
+                }
+                plan.blobs[s.digest] = s
+            }
+            plan.blobs[cfg.digest] = cfg
+            let manifest = ImageManifest(
+                mediaType: useOCI ? MediaType.ociManifest : MediaType.dockerManifest,
+                config: Descriptor(mediaType: useOCI ? MediaType.ociConfig : MediaType.dockerConfig, digest: cfg.digest, size: cfg.size),
+                layers: descriptors)
+            let mbytes = try JSON.encode(manifest)
+            let md = Digest.sha256(of: mbytes)
+            plan.generated[md] = mbytes
+            var desc = Descriptor(mediaType: manifest.mediaType!, digest: md, size: Int64(mbytes.count))
+            if !config.os.isEmpty && !config.architecture.isEmpty { desc.platform = config.platform }
+            var names: [Reference] = []
+            for tag in entry.repoTags ?? [] {
+                guard let r = try? Reference(parsing: tag), r.tag != nil, r.digest == nil else {
+                    throw TransportError(.invalidName, "\(src): \(what): invalid tag \"\(tag)\"")
+                }
+                if !names.contains(r) { names.append(r) }
+            }
+            plan.images.append(LoadedImage(descriptor: desc, names: names))
+        }
+        return plan
+    }
+
+    private static func stage(_ files: TarballFiles, _ path: String, what: String) throws -> StagedFile {
+        do {
+            return try files.stage(path)
+        } catch let e as TransportError where e.code == .missingEntry {
+            throw TransportError(.missingEntry, "\(files.sourceName): \(what): \(path) is not in the archive")
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// Writes images from a layout as a Docker 25+ docker-save tarball: `oci-layout`,
+/// `index.json` (both name annotations on each named descriptor), `manifest.json`,
+/// `repositories` and `blobs/sha256/…`, each blob once, entries sorted by name with
+/// fixed headers (uid/gid 0, mtime 0, blobs 0444, documents 0644, directories 0755), so
+/// the same images always give the same bytes. Blobs are streamed from the layout.
+public enum DockerArchiveWriter {
+    /// One image to write: its top descriptor and the names to give it (none: unnamed).
+    public struct Item: Sendable {
+        public var descriptor: Descriptor
+        public var names: [Reference]
+        public init(descriptor: Descriptor, names: [Reference]) {
+            self.descriptor = descriptor
+            self.names = names
+        }
+    }
+
+    /// - Parameters:
+    ///   - items: the images, in order.
+    ///   - layout: where the blobs are.
+    ///   - chooseManifest: picks the manifest `manifest.json` lists for an index.
+    ///   - sink: receives the tar stream.
+    /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
+    public static func write(_ items: [Item], from layout: OCILayout, sink: ByteSink,
+                             chooseManifest: (ImageIndex) -> Descriptor?) throws {
+        var blobs: [Digest: Int64] = [:]
+        var entries: [DockerSaveManifestEntry] = []
+        var entryIndex: [Digest: Int] = [:]
+        var repositories: DockerRepositories = [:]
+        var indexDescriptors: [Descriptor] = []
+
+        func collect(_ d: Descriptor, required: Bool) throws -> Bool {
+            guard let size = layout.blobSize(d.digest) else {
+                if !required || MediaType.isNonDistributable(d.mediaType) { return false }
+                throw LayoutError(.blobNotFound, "blob \(d.digest) (\(d.mediaType)) is missing from the store")
+            }
+            blobs[d.digest] = size
+            if MediaType.isIndex(d.mediaType) {
+                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)")
+                for c in idx.manifests { _ = try collect(c, required: false) }
+            } else if MediaType.isManifest(d.mediaType) {
+                let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
+                _ = try collect(m.config, required: true)
+                for l in m.layers { _ = try collect(l, required: true) }
+            }
+            return true
+        }
+
+        for item in items {
+            _ = try collect(item.descriptor, required: true)
+            var target = item.descriptor
+            if MediaType.isIndex(target.mediaType) {
+                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
+                guard let chosen = chooseManifest(idx), layout.hasBlob(chosen.digest) else {
+                    throw LayoutError(.blobNotFound, "index \(target.digest) has no manifest for this platform in the store")
+                }
+                target = chosen
+            }
+            let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest), what: "manifest \(target.digest)")
+            let tags = item.names.map(\.familiarString)
+            if let k = entryIndex[target.digest] {
+                var e = entries[k]
+                e.repoTags = (e.repoTags ?? []) + tags.filter { !(e.repoTags ?? []).contains($0) }
+                entries[k] = e
+            } else if MediaType.isConfig(m.config.mediaType) {
+                var e = DockerSaveManifestEntry(config: m.config.digest.blobPath, repoTags: tags.isEmpty ? nil : tags,
+                                                layers: m.layers.map(\.digest.blobPath))
+                let foreign = m.layers.filter { MediaType.isNonDistributable($0.mediaType) }
+                if !foreign.isEmpty {
+                    let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
+                    var sources: [String: Descriptor] = [:]
+                    for (i, l) in m.layers.enumerated() where MediaType.isNonDistributable(l.mediaType) && i < cfg.rootfs.diffIDs.count {
+                        sources[cfg.rootfs.diffIDs[i].description] = l
+                    }
+                    e.layerSources = sources
+                }
+                entryIndex[target.digest] = entries.count
+                entries.append(e)
+                if let top = m.layers.last {
+                    for n in item.names {
+                        repositories[n.familiarName, default: [:]][n.tag ?? "latest"] = top.digest.encoded
+                    }
+                }
+            }
+            var plain = item.descriptor
+            plain.annotations = nil
+            if item.names.isEmpty {
+                indexDescriptors.append(plain)
+            }
+            for n in item.names {
+                var d = plain
+                d.annotations = [AnnotationKey.imageName: n.description, AnnotationKey.refName: n.objectPart]
+                indexDescriptors.append(d)
+            }
+        }
+
+        let w = try TarWriter(sink: sink, name: "docker archive")
+        func doc(_ name: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws {
+            try w.writeHeader(TarEntry(path: name, kind: .regular, size: Int64(bytes.count), permissions: mode))
+            try w.write(bytes)
+        }
+        try w.writeHeader(TarEntry(path: "blobs", kind: .directory, permissions: 0o755))
+        let algorithms = Set(blobs.keys.map(\.algorithm)).sorted()
+        for alg in algorithms {
+            try w.writeHeader(TarEntry(path: "blobs/\(alg)", kind: .directory, permissions: 0o755))
+            for (d, size) in blobs.filter({ $0.key.algorithm == alg }).sorted(by: { $0.key < $1.key }) {
+                try w.writeHeader(TarEntry(path: d.blobPath, kind: .regular, size: size, permissions: 0o444))
+                try copyBlob(layout.blobPath(d), size: size, to: w, digest: d)
+            }
+        }
+        try doc("index.json", try JSON.encode(ImageIndex(manifests: indexDescriptors)))
+        try doc("manifest.json", try JSON.encode(entries))
+        try doc("oci-layout", try JSON.encode(OCILayoutHeader()), mode: 0o444)
+        if !repositories.isEmpty { try doc("repositories", try JSON.encode(repositories)) }
+        try w.finish()
+    }
+
+    static func copyBlob(_ path: String, size: Int64, to w: TarWriter, digest: Digest) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw LayoutError(.blobNotFound, "blob \(digest) cannot be opened", cause: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buf.deallocate() }
+        var left = size
+        while left > 0 {
+            let n = read(fd, buf.baseAddress, min(buf.count, Int(left)))
+            if n < 0 { if errno == EINTR { continue }; throw LayoutError(.io, "cannot read blob \(digest)", cause: String(cString: strerror(errno))) }
+            if n == 0 { throw LayoutError(.sizeMismatch, "blob \(digest) is shorter than \(size) bytes") }
+            try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+            left -= Int64(n)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// Reads images out of a docker-save tarball (legacy or Docker 25+), an oci-archive,
+/// or an OCI layout directory, verifying every blob's digest and size and every layer's
+/// uncompressed digest against its diff ID.
+///
+/// Dialect (containerd's precedence, decided after the whole tarball was read, so
+/// entry order does not matter): an `oci-layout` with a usable `index.json` is read as an
+/// OCI layout and `manifest.json` is ignored; otherwise `manifest.json` is read; a
+/// tarball with neither is refused.
+public enum ImageLoader {
+    /// Options for reading names.
+    public struct Options: Sendable {
+        /// Repository for images whose `org.opencontainers.image.ref.name` is a bare tag
+        /// (umoci and skopeo write those): `REPO:tag`. Without it such images load unnamed.
+        public var baseName: String?
+        public init(baseName: String? = nil) { self.baseName = baseName }
+    }
+
+    /// Reads a tarball (any compression) from `path` (`-` for standard input) or a
+    /// layout directory, staging blobs into `layout`'s ingest area.
+    /// - Throws: `ArchiveError`, `TransportError`, `LayoutError` or `SpecError` naming the
+    ///   file, entry or digest at fault.
+    public static func read(path: String, into layout: OCILayout, options: Options = Options()) throws -> LoadPlan {
+        var isDir: ObjCBool = false
+        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            let files = DirectoryFiles(root: path, layout: layout)
+            guard files.contains("oci-layout") else {
+                throw TransportError(.unrecognizedFormat, "\(path): directory is not an OCI image layout (no oci-layout file)")
+            }
+            return try readIndexMode(files, options: options)
+        }
+        let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
+        let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name)
+        return try read(files, options: options)
+    }
+
+    static func read(_ files: TarballFiles, options: Options) throws -> LoadPlan {
+        let hasLayout = files.contains("oci-layout")
+        let hasManifestJSON = files.contains("manifest.json")
+        if hasLayout {
+            guard files.contains("index.json") else {
+                throw TransportError(.unrecognizedFormat, "\(files.sourceName): has oci-layout but no index.json")
+            }
+            do {
+                return try readIndexMode(files, options: options)
+            } catch let e as SpecError where hasManifestJSON && e.message.contains("index.json") {
+                // Docker 25 archives edited to `"manifests": null` still carry manifest.json.
+                let plan = try DockerArchiveReader.read(files)
+                plan.warnings.append("\(e.message); read manifest.json instead")
+                return plan
+            }
+        }
+        if hasManifestJSON { return try DockerArchiveReader.read(files) }
+        if files.contains("repositories") {
+            throw TransportError(.unsupported, "\(files.sourceName): no manifest.json: the pre-1.10 docker save format (repositories and <id>/json only) is not supported")
+        }
+        throw TransportError(.unrecognizedFormat, "\(files.sourceName): not an image archive (no oci-layout, index.json or manifest.json)")
+    }
+
+    static func readIndexMode(_ files: ArchiveFiles, options: Options) throws -> LoadPlan {
+        let header = try files.readDocument("oci-layout", limit: DocumentLimits.topLevel)
+        let h = try JSON.decode(OCILayoutHeader.self, from: header, what: "\(files.sourceName): oci-layout")
+        guard h.imageLayoutVersion == "1.0.0" else {
+            throw TransportError(.unsupported, "\(files.sourceName): oci-layout: unsupported imageLayoutVersion \(h.imageLayoutVersion)")
+        }
+        let indexBytes = try files.readDocument("index.json", limit: DocumentLimits.topLevel)
+        let index = try JSON.decode(ImageIndex.self, from: indexBytes, what: "\(files.sourceName): index.json")
+        let plan = LoadPlan()
+        let walker = TreeWalker(files: files, plan: plan)
+        var order: [Digest] = []
+        var byDigest: [Digest: LoadedImage] = [:]
+        for (i, desc) in index.manifests.enumerated() {
+            let at = "index.json manifests[\(i)]"
+            guard MediaType.isIndex(desc.mediaType) || MediaType.isManifest(desc.mediaType) else {
+                plan.warnings.append("\(files.sourceName): \(at): skipped unknown media type \(desc.mediaType)")
+                continue
+            }
+            try walker.walk(desc, at: at, top: true)
+            let names = try names(of: desc, source: files.sourceName, at: at, options: options)
+            var top = desc
+            top.annotations = nil
+            if var existing = byDigest[desc.digest] {
+                existing.names += names.filter { !existing.names.contains($0) }
+                byDigest[desc.digest] = existing
+            } else {
+                byDigest[desc.digest] = LoadedImage(descriptor: top, names: names)
+                order.append(desc.digest)
+            }
+        }
+        plan.images = order.map { byDigest[$0]! }
+        return plan
+    }
+
+    /// Names from `io.containerd.image.name`, else `org.opencontainers.image.ref.name`.
+    static func names(of desc: Descriptor, source: String, at: String, options: Options) throws -> [Reference] {
+        let a = desc.annotations ?? [:]
+        func parse(_ s: String, _ key: String) throws -> Reference {
+            do {
+                let r = try Reference(parsing: s)
+                return r.withDefaultTag
+            } catch let e as SpecError {
+                throw TransportError(.invalidName, "\(source): \(at): annotation \(key): \(e.message)")
+            }
+        }
+        if let full = a[AnnotationKey.imageName], !full.isEmpty {
+            return [try parse(full, AnnotationKey.imageName)]
+        }
+        guard let ref = a[AnnotationKey.refName], !ref.isEmpty else { return [] }
+        if ref.contains("/") || ref.contains(":") || ref.contains("@") {
+            return [try parse(ref, AnnotationKey.refName)]
+        }
+        // A bare tag, as umoci and skopeo write: a name only with a base repository.
+        if let base = options.baseName { return [try parse("\(base):\(ref)", AnnotationKey.refName)] }
+        if ref.lowercased() != ref { _ = try parse(ref, AnnotationKey.refName) }
+        return []
+    }
+}

@@ -1,0 +1,32 @@
+import ImageLayout
+import ImageSpec
+
+/// One image found in a source, verified and ready to be recorded in the store.
+public struct LoadedImage: Sendable {
+    /// The top descriptor (a manifest or an index) as it goes into `index.json`.
+    public var descriptor: Descriptor
+    /// The names it carries (normalized references, tagged); empty for an unnamed image.
+    public var names: [Reference]
+}
+
+/// The result of reading a source: images plus the blobs to install for them.
+public final class LoadPlan {
+    public internal(set) var images: [LoadedImage] = []
+    /// Verified blobs from the source, by digest.
+    var blobs: [Digest: StagedFile] = [:]
+    /// Documents lading generated (synthesized manifests), by digest.
+    var generated: [Digest: [UInt8]] = [:]
+    /// Warnings worth telling the user (sparse indexes, skipped entries).
+    public internal(set) var warnings: [String] = []
+
+    /// Flushes every staged blob to disk (before the lock is taken).
+    public func sync() throws {
+        for s in blobs.values { s.blob.sync() }
+    }
+
+    /// Moves every blob into the store (verified ones only, each once).
+    public func install(into layout: OCILayout) throws {
+        for (_, s) in blobs.sorted(by: { $0.key < $1.key }) { try s.blob.install() }
+        for (_, bytes) in generated.sorted(by: { $0.key < $1.key }) { try layout.putBlob(bytes) }
+    }
+}

@@ -1,0 +1,35 @@
+import ImageLayout
+import ImageSpec
+
+/// What the store knows about one image: its manifest (for an index, the one chosen
+/// for this platform), config, and content size.
+public struct ImageDetails: Sendable {
+    public var image: StoredImage
+    public var manifestDigest: Digest
+    public var manifest: ImageManifest
+    public var config: ImageConfig
+    public var configDigest: Digest
+    /// Bytes of index (if any), manifest, config and layers present in the store.
+    public var size: Int64
+}
+
+extension ImageService {
+    /// Reads an image's manifest and config.
+    /// - Throws: `LayoutError` for a missing or corrupt blob, `SpecError` for a bad document.
+    public func details(of image: StoredImage) throws -> ImageDetails {
+        var target = image.descriptor
+        var size: Int64 = 0
+        if MediaType.isIndex(target.mediaType) {
+            size += target.size
+            let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
+            guard let chosen = HostPlatform.choose(from: idx) else {
+                throw LadingError(.notFound, "image \(image.id) has no manifest for \(HostPlatform.current)")
+            }
+            target = chosen
+        }
+        let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest), what: "manifest \(target.digest)")
+        let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
+        size += target.size + m.config.size + m.layers.reduce(0) { $0 + $1.size }
+        return ImageDetails(image: image, manifestDigest: target.digest, manifest: m, config: cfg, configDigest: m.config.digest, size: size)
+    }
+}

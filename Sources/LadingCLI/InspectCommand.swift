@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import ImageLayout
+import ImageSpec
+import Lading
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON, in the shape of docker image inspect.")
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "Image names or IDs.") var images: [String]
+
+    func run() throws {
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            var out: [Any] = []
+            for name in images {
+                let d = try service.details(of: try service.resolve(name))
+                let raw = try service.layout.readBlob(d.configDigest)
+                let cfg = (try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]) ?? [:]
+                var obj: [String: Any] = [
+                    "Id": d.image.id.description,
+                    "RepoTags": d.image.names.map(\.familiarString),
+                    "RepoDigests": d.image.names.map { "\($0.familiarName)@\(d.image.id)" },
+                    "Parent": "",
+                    "Comment": d.config.history?.last?.comment ?? "",
+                    "DockerVersion": "",
+                    "Author": d.config.author ?? "",
+                    "Config": dockerConfig(cfg["config"] as? [String: Any] ?? [:]),
+                    "Architecture": d.config.architecture,
+                    "Os": d.config.os,
+                    "Size": d.size,
+                    "GraphDriver": ["Name": "lading", "Data": NSNull()],
+                    "RootFS": ["Type": "layers", "Layers": d.config.rootfs.diffIDs.map(\.description)],
+                    "Metadata": ["LastTagTime": "0001-01-01T00:00:00Z"],
+                    "Descriptor": ["mediaType": d.image.descriptor.mediaType, "digest": d.image.id.description, "size": d.image.descriptor.size],
+                ]
+                if let c = d.config.created { obj["Created"] = c }
+                if let v = d.config.variant, !v.isEmpty { obj["Variant"] = v }
+                if let v = d.config.osVersion, !v.isEmpty { obj["OsVersion"] = v }
+                out.append(obj)
+            }
+            let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// docker's container-config shape: the always-present keys filled in.
+    func dockerConfig(_ c: [String: Any]) -> [String: Any] {
+        var o = c
+        let defaults: [String: Any] = [
+            "Hostname": "", "Domainname": "", "User": "", "AttachStdin": false, "AttachStdout": false,
+            "AttachStderr": false, "Tty": false, "OpenStdin": false, "StdinOnce": false, "Env": NSNull(),
+            "Cmd": NSNull(), "Image": "", "Volumes": NSNull(), "WorkingDir": "", "Entrypoint": NSNull(),
+            "OnBuild": NSNull(), "Labels": NSNull(),
+        ]
+        for (k, v) in defaults where o[k] == nil { o[k] = v }
+        return o
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct LadingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lading",
+        abstract: "Load, save and manage container images in OCI layouts and docker-save tarballs, offline.",
+        subcommands: [
+            LoadCommand.self, SaveCommand.self, ImagesCommand.self, InspectCommand.self,
+            TagCommand.self, RmiCommand.self,
+        ]
+    )
+}
+
+/// `--store DIR`, shared by every command that uses the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store (an OCI image layout directory). Default: $LADING_STORE, else $XDG_DATA_HOME/lading.")
+    var store: String?
+}
+
+/// Prints an error as `Error: …` on standard error and exits with `code`.
+func fail(_ error: Error, code: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+    exit(code)
+}
+
+/// Runs `body`, turning any thrown error into `fail`.
+func guarded(_ body: () throws -> Void) {
+    do { try body() } catch { fail(error) }
+}
+
+func printErr(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import ImageTransport
+import Lading
+
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load images from a docker-save tarball, an oci-archive or an OCI layout directory.",
+        discussion: "The tarball may be gzip, zstd, xz or bzip2 compressed. With no file, reads standard input.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input.")
+    var input: String?
+    @Argument(help: "The file or directory to load ('-' for standard input).")
+    var file: String?
+    @Flag(name: .shortAndLong, help: "Suppress the load output.")
+    var quiet = false
+    @Option(name: .customLong("base-name"), help: "Repository for images named only by a bare tag (as umoci and skopeo layouts are).")
+    var baseName: String?
+
+    func run() throws {
+        guarded {
+            let path = input ?? file ?? "-"
+            if path == "-" && isatty(0) != 0 {
+                throw ValidationError("requested load from stdin, but stdin is empty")
+            }
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let result = try service.load(path: path, options: .init(baseName: baseName))
+            for w in result.warnings { printErr("Warning: \(w)") }
+            guard !quiet else { return }
+            for image in result.images {
+                if image.names.isEmpty { print("Loaded image ID: \(image.id)") }
+                for n in image.names { print("Loaded image: \(n.familiarString)") }
+            }
+        }
+    }
+}

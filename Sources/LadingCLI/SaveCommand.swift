@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Lading
+import TarArchive
+
+struct SaveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "save",
+        abstract: "Save images to a tarball (Docker 25+ form: OCI layout plus manifest.json).",
+        discussion: "Writes to standard output when no -o is given and standard output is not a terminal.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+    @Argument(help: "Image names or IDs.")
+    var images: [String]
+
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("save needs at least one image") }
+    }
+
+    func run() throws {
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            if let output, output != "-" {
+                try service.save(images, toFile: output)
+            } else {
+                if isatty(1) != 0 {
+                    throw ValidationError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+                }
+                try service.save(images, to: FileSink(fd: 1, name: "standard output"))
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Lading
+
+struct TagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tag", abstract: "Create a name TARGET that refers to SOURCE.")
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "An image name or ID.") var source: String
+    @Argument(help: "The new name.") var target: String
+
+    func run() throws {
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            try service.tag(source, target)
+        }
+    }
+}
+
+struct RmiCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove image names, and images whose last name goes.")
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(name: .shortAndLong, help: "Remove an image by ID even when it has names in several repositories.")
+    var force = false
+    @Argument(help: "Image names or IDs.") var images: [String]
+
+    func run() throws {
+        var failed = false
+        let service: ImageService
+        do { service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store)) } catch { fail(error) }
+        for name in images {
+            do {
+                for line in try service.remove(name, force: force) { print(line) }
+            } catch {
+                printErr("Error: \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
