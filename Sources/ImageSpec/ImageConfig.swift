@@ -38,7 +38,13 @@ public struct ImageConfig: Codable, Sendable {
         osFeatures = try? c.decodeIfPresent([String].self, forKey: .osFeatures)
         variant = try? c.decodeIfPresent(String.self, forKey: .variant)
         config = try c.decodeIfPresent(ContainerConfig.self, forKey: .config)
-        rootfs = try c.decodeIfPresent(RootFS.self, forKey: .rootfs) ?? RootFS(diffIDs: [])
+        if let r = try c.decodeIfPresent(RootFS.self, forKey: .rootfs) {
+            rootfs = r
+        } else {
+            // No rootfs at all: an artifact's config. `type` stays empty to tell.
+            rootfs = RootFS(diffIDs: [])
+            rootfs.type = ""
+        }
         history = try c.decodeIfPresent([History].self, forKey: .history)
     }
 

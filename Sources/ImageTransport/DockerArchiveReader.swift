@@ -4,8 +4,10 @@ import TarArchive
 
 /// Reads the images of a docker-save `manifest.json` (Docker 1.10–24 and 25+,
 /// skopeo's variant with `<hex>.tar` files and `layer.tar` symlinks), synthesizing one
-/// manifest per entry as containerd's importer does: Docker schema 2 for uncompressed
-/// and gzip layers, OCI when a layer is zstd. Layer blobs are kept as they are.
+/// OCI image manifest per entry (as Docker 25+ save does; OCI rather than Docker schema 2
+/// so that every OCI tool, umoci included, reads the store). Layer blobs are kept as
+/// they are, with the OCI layer type of their compression; foreign layers keep the
+/// descriptor `LayerSources` gives.
 enum DockerArchiveReader {
     static func read(_ files: TarballFiles) throws -> LoadPlan {
         let src = files.sourceName
@@ -40,12 +42,11 @@ enum DockerArchiveReader {
                 descriptors.append(Descriptor(mediaType: "", digest: s.digest, size: s.size))
             }
             try LayerCheck.diffIDs(layers: zip(entry.layers, staged).map { ($0.0, $0.1) }, diffIDs: config.rootfs.diffIDs, source: src, what: what)
-            let useOCI = staged.contains { $0?.compression == .zstd }
             for (j, s) in staged.enumerated() {
                 guard let s else { continue }
                 switch s.compression {
-                case .none: descriptors[j].mediaType = useOCI ? MediaType.ociLayer : MediaType.dockerLayer
-                case .gzip: descriptors[j].mediaType = useOCI ? MediaType.ociLayerGzip : MediaType.dockerLayerGzip
+                case .none: descriptors[j].mediaType = MediaType.ociLayer
+                case .gzip: descriptors[j].mediaType = MediaType.ociLayerGzip
                 case .zstd: descriptors[j].mediaType = MediaType.ociLayerZstd
                 case .xz, .bzip2:
                     throw TransportError(.unsupported, "\(src): \(what) layer \(j) (\(entry.layers[j])) is \(s.compression)-compressed; layers must be uncompressed, gzip or zstd")
@@ -54,8 +55,8 @@ enum DockerArchiveReader {
             }
             plan.blobs[cfg.digest] = cfg
             let manifest = ImageManifest(
-                mediaType: useOCI ? MediaType.ociManifest : MediaType.dockerManifest,
-                config: Descriptor(mediaType: useOCI ? MediaType.ociConfig : MediaType.dockerConfig, digest: cfg.digest, size: cfg.size),
+                mediaType: MediaType.ociManifest,
+                config: Descriptor(mediaType: MediaType.ociConfig, digest: cfg.digest, size: cfg.size),
                 layers: descriptors)
             let mbytes = try JSON.encode(manifest)
             let md = Digest.sha256(of: mbytes)

@@ -92,6 +92,9 @@ public enum ImageLoader {
             }
         }
         plan.images = order.map { byDigest[$0]! }
+        if plan.images.isEmpty {
+            throw TransportError(.notFound, "\(files.sourceName): index.json lists no image manifest or index" + (plan.warnings.isEmpty ? "" : " (\(plan.warnings.joined(separator: "; ")))"))
+        }
         return plan
     }
 

@@ -89,6 +89,11 @@ final class TreeWalker {
             guard MediaType.isConfig(m.config.mediaType) else { return }
             let cfgBytes = try files.readDocument(m.config.digest.blobPath, limit: DocumentLimits.manifest)
             let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(files.sourceName): config \(m.config.digest)")
+            if config.rootfs.type.isEmpty && config.rootfs.diffIDs.isEmpty {
+                // A config without rootfs describes an artifact, not a runnable image.
+                plan.warnings.append("\(files.sourceName): manifest \(desc.digest) (\(at)): config has no rootfs; layers not checked against diff IDs")
+                return
+            }
             try LayerCheck.diffIDs(layers: zip(m.layers, layers).map { ($0.0.digest, $0.1) }, diffIDs: config.rootfs.diffIDs,
                                    source: files.sourceName, what: "manifest \(desc.digest)")
         }
