@@ -1,0 +1,60 @@
+import Foundation
+import ImageSpec
+import Lading
+import TestSupport
+
+/// A fresh store in a temporary directory.
+func makeStore() throws -> (ImageService, TemporaryDirectory) {
+    let dir = try TemporaryDirectory("lading-store")
+    return (try ImageService(storePath: dir.path + "/store"), dir)
+}
+
+/// Every file under `root` with its size and content digest, for "unchanged" checks.
+func snapshot(_ root: String) -> [String: String] {
+    var out: [String: String] = [:]
+    guard let e = FileManager.default.enumerator(atPath: root) else { return out }
+    while let rel = e.nextObject() as? String {
+        let p = "\(root)/\(rel)"
+        if rel.hasPrefix(".ingest") || rel == ".lock" { continue }
+        var isDir: ObjCBool = false
+        FileManager.default.fileExists(atPath: p, isDirectory: &isDir)
+        if isDir.boolValue { out[rel] = "dir"; continue }
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data()
+        out[rel] = Digest.sha256(of: Array(data)).description
+    }
+    return out
+}
+
+/// Files left in the store's ingest area (must be none after any command).
+func ingestLeftovers(_ service: ImageService) -> [String] {
+    (try? FileManager.default.contentsOfDirectory(atPath: service.layout.ingestPath)) ?? []
+}
+
+/// Runs a program, returning exit status and output.
+@discardableResult
+func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = argv
+    if let environment { p.environment = environment }
+    let o = Pipe(), e = Pipe()
+    p.standardOutput = o
+    p.standardError = e
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let od = o.fileHandleForReading.readDataToEndOfFile()
+    let ed = e.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+}
+
+/// The `lading` executable built beside the test bundle.
+var ladingBinary: String {
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    var candidates = [dir.appendingPathComponent("lading").path]
+    candidates.append("\(Fixtures.packageRoot)/.build/debug/lading")
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+}
+
+let corpus = Fixtures.corpus
+let publicData = Fixtures.publicData
