@@ -1,0 +1,90 @@
+import Foundation
+import ImageSpec
+import Lading
+import Testing
+import TestSupport
+
+/// What lading writes, the peers accept: containerd imports and unpacks a saved
+/// tarball, skopeo copies from it, umoci unpacks the store's images. These run in CI.
+@Suite(.serialized) struct InteropTests {
+    @Test func containerdImportsAndUnpacksSavedTarballs() throws {
+        let ctrd = try PrivateContainerd()
+        for input in ["v2.skopeo.docker.tar", "multi.containerd.docker.tar", "v2.skopeo.oci.tar", "layout-zstd"] {
+            let (service, dir) = try makeStore()
+            defer { dir.remove() }
+            _ = try service.load(path: "\(corpus)/\(input)", options: .init(baseName: "example.com/team/app"))
+            let names = try service.images().flatMap(\.names).map(\.description)
+            let tar = dir.path + "/out.tar"
+            try service.save(names, toFile: tar)
+            // ctr import unpacks every image it imports into the snapshotter.
+            let r = try ctrd.ctr(["images", "import", "--all-platforms", tar])
+            #expect(r.status == 0, "\(input): \(r.err)")
+            for n in names { #expect(r.out.contains("unpacking \(n) ("), "\(input) \(n): \(r.out)") }
+            let check = try ctrd.ctr(["images", "check"])
+            for n in names {
+                let row = check.out.split(separator: "\n").first { $0.hasPrefix(n + " ") } ?? ""
+                #expect(row.contains("complete") && row.hasSuffix("true"), "\(input) \(n): \(check.out)")
+            }
+            for n in names { try ctrd.ctr(["images", "rm", n]) }
+        }
+    }
+
+    @Test func skopeoCopiesFromSavedTarballsAndReadsTheStore() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let tar = dir.path + "/out.tar"
+        try service.save(["example.com/team/app:v2", "example.com/team/app:base"], toFile: tar)
+        let r = try run(["skopeo", "copy", "-q", "docker-archive:\(tar):example.com/team/app:v2", "oci:\(dir.path)/copied:v2"])
+        #expect(r.status == 0, "\(r.err)")
+        // skopeo rewrites the config when it converts; the layers' diff IDs stay the image's.
+        let idx = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/copied/index.json"))) as! [String: Any]
+        let m = (idx["manifests"] as! [[String: Any]])[0]["digest"] as! String
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/copied/blobs/sha256/\(m.dropFirst(7))"))) as! [String: Any]
+        let cfgDigest = (manifest["config"] as! [String: Any])["digest"] as! String
+        let cfg = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/copied/blobs/sha256/\(cfgDigest.dropFirst(7))"))) as! [String: Any]
+        let diffIDs = (cfg["rootfs"] as! [String: Any])["diff_ids"] as! [String]
+        let v2 = try service.details(of: try service.resolve("example.com/team/app:v2"))
+        #expect(diffIDs == v2.config.rootfs.diffIDs.map(\.description))
+        #expect(diffIDs.count == 2)
+    }
+
+    @Test func skopeoReadsTheStoreDirectly() throws {
+        // Images loaded from docker-save archives are stored with OCI manifests, which
+        // skopeo's and umoci's `oci:` readers require.
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/v2.skopeo.docker.tar")
+        let s = try run(["skopeo", "inspect", "--raw", "oci:\(service.layout.root):v2"])
+        #expect(s.status == 0, "\(s.err)")
+        #expect(s.out.contains(CorpusLoadTests.v2Config))
+        let c = try run(["skopeo", "copy", "-q", "oci:\(service.layout.root):v2", "oci:\(dir.path)/copy:v2"])
+        #expect(c.status == 0, "\(c.err)")
+    }
+
+    @Test func umociUnpacksTheStoresImages() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/v2.skopeo.docker.tar")
+        let bundle = dir.path + "/bundle"
+        let r = try run(["umoci", "unpack", "--image", "\(service.layout.root):v2", bundle])
+        #expect(r.status == 0, "\(r.err)")
+        let hello = try String(contentsOfFile: bundle + "/rootfs/opt/app/bin/hello", encoding: .utf8)
+        #expect(hello == "hello\n")
+        #expect(!FileManager.default.fileExists(atPath: bundle + "/rootfs/etc/issue.net"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: bundle + "/rootfs/opt/app/hello-link") == "../bin/hello")
+    }
+
+    @Test func ladingReadsWhatThePeersWrite() throws {
+        // skopeo writes docker-archive and oci-archive from the corpus layout; lading loads both.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let da = dir.path + "/da.tar", oa = dir.path + "/oa.tar"
+        #expect(try run(["skopeo", "copy", "-q", "oci:\(corpus)/layout:base", "docker-archive:\(da):peer.example/base:1"]).status == 0)
+        #expect(try run(["skopeo", "copy", "-q", "oci:\(corpus)/layout:base", "oci-archive:\(oa):peer.example/base:1"]).status == 0)
+        let (service, sdir) = try makeStore()
+        defer { sdir.remove() }
+        #expect(try service.load(path: da).images.flatMap(\.names).map(\.description) == ["peer.example/base:1"])
+        #expect(try service.load(path: oa).images.flatMap(\.names).map(\.description) == ["peer.example/base:1"])
+    }
+}
