@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `lading` binary: stdout, stderr and exit codes as a user sees them.
+@Suite struct CLITests {
+    @Test func loadThenImagesThenSaveThroughAPipe() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        let load = try run([ladingBinary, "load", "--store", store, "-i", "\(Fixtures.testdata)/v2.skopeo.docker.tar"])
+        #expect(load.status == 0)
+        #expect(load.out == "Loaded image: example.com/team/app:v2\n")
+        let images = try run([ladingBinary, "images", "--store", store])
+        let lines = images.out.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("REPOSITORY             TAG       IMAGE ID       CREATED") == true)
+        #expect(lines.first?.hasSuffix("   SIZE") == true)
+        #expect(lines.count == 2)
+        #expect(lines[1].hasPrefix("example.com/team/app   v2        "))
+        let q = try run([ladingBinary, "images", "-q", "--store", store])
+        #expect(q.out.count == 13)
+        let json = try run([ladingBinary, "images", "--format", "json", "--store", store])
+        let obj = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+        #expect(obj["Repository"] as? String == "example.com/team/app")
+        #expect(obj["Tag"] as? String == "v2")
+        let save = try run(["sh", "-c", "'\(ladingBinary)' save --store '\(store)' example.com/team/app:v2 | tar tf - | sort"])
+        #expect(save.status == 0)
+        #expect(save.out.contains("manifest.json\noci-layout\nrepositories\n"))
+        let inspect = try run([ladingBinary, "inspect", "--store", store, "example.com/team/app:v2"])
+        let arr = try JSONSerialization.jsonObject(with: Data(inspect.out.utf8)) as! [[String: Any]]
+        #expect(arr[0]["RepoTags"] as? [String] == ["example.com/team/app:v2"])
+        #expect(arr[0]["Os"] as? String == "linux")
+        #expect((arr[0]["RootFS"] as? [String: Any])?["Layers"] as? [String] == [
+            "sha256:285aa04819c4c1150ccf4a71cb4fd792942d366558dd2ba6b3badff1050ea9fe",
+            "sha256:a8a0272c661e24eb0565ea7b1a50be38fa5da2ecbdd215f6ff41fd4ccb4be6c2",
+        ])
+    }
+
+    @Test func errorsGoToStderrWithNonZeroExit() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        let r = try run([ladingBinary, "load", "--store", store, "-i", "/nonexistent/x.tar"])
+        #expect(r.status == 1)
+        #expect(r.out == "")
+        #expect(r.err.hasPrefix("Error: /nonexistent/x.tar: cannot open"))
+        let m = try run([ladingBinary, "inspect", "--store", store, "nothing:here"])
+        #expect(m.status == 1)
+        #expect(m.err == "Error: No such image: nothing:here\n")
+        let rmi = try run([ladingBinary, "rmi", "--store", store, "nothing:here"])
+        #expect(rmi.status == 1)
+        #expect(rmi.err == "Error: No such image: nothing:here\n")
+    }
+
+    @Test func storeComesFromTheEnvironment() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var env = ProcessInfo.processInfo.environment
+        env["LADING_STORE"] = dir.path + "/envstore"
+        let r = try run([ladingBinary, "load", "-q", "-i", "\(Fixtures.testdata)/v2.skopeo.docker.tar"], environment: env)
+        #expect(r.status == 0)
+        #expect(r.out == "")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/envstore/index.json"))
+    }
+}
