@@ -85,7 +85,9 @@ func config(env: [String]? = nil, cmd: [String]? = nil, entrypoint: [String]? = 
         (["ENV A=${B"], "failed to process \"${B\": unsupported modifier (\u{FFFD}) in substitution"),
         (["ENV A=${}"], #"failed to process "${}": syntax error: bad substitution"#),
         (["ENV A=${B:x}"], #"failed to process "${B:x}": unsupported modifier (:x) in substitution"#),
-        (["ENV A=${B?must be set}"], #"failed to process "${B?must be set}": B: must be set"#),
+        (["ENV A=${B?unset}"], #"failed to process "${B?unset}": B: unset"#),
+        // Words split on unquoted spaces before expansion, even inside ${…}.
+        (["ENV A=${B?must be set}"], #"Syntax error - can't find = in "be". Must be of the form: name=value"#),
         (["ENV A=${B:?}"], #"failed to process "${B:?}": B: is not allowed to be unset"#),
         (["ENV A=${B:-x"], #"failed to process "${B:-x": syntax error: missing '}'"#),
         (["ENV --foo=1 A=1"], "Unknown flag: foo"),
