@@ -1,1 +1,0 @@
-// Dockerfile change instructions; see Package.swift.
