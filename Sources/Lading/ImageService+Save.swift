@@ -40,27 +40,15 @@ extension ImageService {
     }
 }
 
-/// The platform of this machine, and the choice of a manifest from an index for it.
+/// The choice of a manifest from an index for this machine: docker's "match all,
+/// prefer the host" for save, inspect and history; attestations and other pseudo
+/// images are never chosen.
 public enum HostPlatform {
-    public static var current: Platform {
-        var u = utsname()
-        uname(&u)
-        let machine = withUnsafeBytes(of: &u.machine) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        switch machine {
-        case "x86_64": return Platform(os: "linux", architecture: "amd64")
-        case "aarch64": return Platform(os: "linux", architecture: "arm64")
-        case let m where m.hasPrefix("armv7"): return Platform(os: "linux", architecture: "arm", variant: "v7")
-        default: return Platform(os: "linux", architecture: machine)
-        }
-    }
+    public static var current: Platform { .host }
 
-    /// The first manifest of `index` for this platform, else the first that is not an attestation.
-    public static func choose(from index: ImageIndex) -> Descriptor? {
-        let host = current
-        let real = index.manifests.filter {
-            MediaType.isManifest($0.mediaType) && $0.annotations?[AnnotationKey.referenceType] == nil
-                && !($0.platform?.os == "unknown" && $0.platform?.architecture == "unknown")
-        }
-        return real.first { $0.platform?.os == host.os && $0.platform?.architecture == host.architecture } ?? real.first
+    /// The manifest of `index` best for this platform, else the first real image.
+    public static func choose(from index: ImageIndex, matcher: PlatformMatcher = .allPreferring(.host)) -> Descriptor? {
+        let real = index.manifests.filter { MediaType.isManifest($0.mediaType) && !$0.isPseudoImage() }
+        return matcher.ranked(real).first
     }
 }
