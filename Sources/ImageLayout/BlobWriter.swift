@@ -88,9 +88,11 @@ public final class StagedBlob {
 
     private var synced = false
 
-    /// Flushes the file's content to disk.
+    /// Flushes the file's content to disk when the layout asks for durable blobs
+    /// (`OCILayout.syncBlobs`); a killed process never leaves a partial blob either way,
+    /// since blobs appear only by rename after they were fully written and verified.
     public func sync() {
-        guard !synced else { return }
+        guard !synced, layout.syncBlobs else { return }
         let fd = open(tempPath, O_RDONLY | O_CLOEXEC)
         if fd >= 0 { _ = fsync(fd); close(fd) }
         synced = true

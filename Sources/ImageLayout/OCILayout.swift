@@ -13,6 +13,10 @@ import TarArchive
 /// other's updates. A failed command leaves `index.json` as it was.
 public final class OCILayout: @unchecked Sendable {
     public let root: String
+    /// fsync each blob before it is renamed into `blobs/` (survives power loss, costs
+    /// about as much as the copy itself). Off by default, as skopeo and umoci do; on when
+    /// the environment has `LADING_SYNC=1`. `index.json` is always synced.
+    public var syncBlobs = ProcessInfo.processInfo.environment["LADING_SYNC"] == "1"
 
     /// Opens the layout at `root`.
     /// - Parameter create: create `oci-layout`, `index.json` and `blobs/sha256/` when absent.
