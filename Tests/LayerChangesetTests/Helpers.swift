@@ -4,6 +4,9 @@ import LayerChangeset
 import TarArchive
 import TestSupport
 
+/// Builds one layer's entries.
+typealias Build = @Sendable (TarBuilder) throws -> Void
+
 /// A temporary directory holding `root/` (what layers are applied to), a sibling `canary/`
 /// that no layer may touch, and the layer files.
 final class Sandbox {
@@ -36,7 +39,7 @@ final class Sandbox {
     }
 
     /// Applies layers built by the closures, in order.
-    func apply(_ layers: [(TarBuilder) throws -> Void], options: ApplyOptions = ApplyOptions()) throws {
+    func apply(_ layers: [Build], options: ApplyOptions = ApplyOptions()) throws {
         let readers = try layers.map { try layer($0) }
         try LayerApplier.unpack(readers, into: root, options: options)
     }
