@@ -76,11 +76,11 @@ public struct LayerPath: Hashable, Comparable, Sendable, CustomStringConvertible
     ///
     /// Names made only of printable ASCII (other than `"` and `\`) or valid printable
     /// UTF-8, with no spaces, are returned as they are. Anything else is returned in
-    /// double quotes with C escapes: `\"`, `\\`, `\n`, `\t`, `\r` and `\xNN` for other
+    /// double quotes with C escapes (an empty name is `""`): `\"`, `\\`, `\n`, `\t`, `\r` and `\xNN` for other
     /// control bytes and bytes that are not UTF-8 (git's quoting of paths).
     public static func escape(_ bytes: [UInt8]) -> String {
         let plain = String(validating: bytes, as: UTF8.self)
-        if let s = plain, !s.unicodeScalars.contains(where: needsQuote) { return s }
+        if let s = plain, !s.isEmpty, !s.unicodeScalars.contains(where: needsQuote) { return s }
         var out = "\""
         var i = 0
         while i < bytes.count {
