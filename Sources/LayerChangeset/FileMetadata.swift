@@ -72,11 +72,12 @@ public struct FileMetadata: Equatable, Sendable {
         self.hardlinkGroup = hardlinkGroup
     }
 
-    /// The metadata a tar header describes (no digest, no hardlink group).
+    /// The metadata a tar header describes (no digest, no hardlink group). Symlinks get
+    /// mode 0777, as Linux gives them whatever the header says.
     public init(entry e: TarEntry) {
         var x: [String: [UInt8]] = [:]
         for a in e.xattrs { x[a.name] = a.value }
-        self.init(kind: FileKind(e.kind), mode: e.permissions & 0o7777, uid: e.uid, gid: e.gid,
+        self.init(kind: FileKind(e.kind), mode: e.kind == .symlink ? 0o777 : e.permissions & 0o7777, uid: e.uid, gid: e.gid,
                   size: e.kind == .regular ? e.size : 0, mtime: e.mtime, mtimeNanoseconds: e.mtimeNanoseconds,
                   linkTarget: e.kind == .symlink ? (e.linkBytes ?? []) : nil, xattrs: x,
                   deviceMajor: e.deviceMajor, deviceMinor: e.deviceMinor)

@@ -73,11 +73,7 @@ extension LayerApplier {
 
     /// Links `name` to the hardlink target (resolved inside the root, which it must not leave).
     func link(_ entry: TarEntry, in dir: Int32, name: [UInt8], resolved: LayerPath, existing: stat?) throws -> Bool {
-        let target: LayerPath
-        do { target = try LayerPath.clean(entry.linkBytes ?? []) } catch {
-            throw fail(.invalidHardlink, entry, "hardlink target \(LayerPath.escape(entry.linkBytes ?? [])) escapes the root")
-        }
-        if target.isRoot { throw fail(.invalidHardlink, entry, "hardlink target is the root") }
+        let target = try EntryAction.hardlinkTarget(entry, layer: layerName)
         let parent: (FileDescriptor, LayerPath)?
         do { parent = try root.resolveDirectory(target.parent, create: false) } catch {
             throw fail(.invalidHardlink, entry, "hardlink target \(target) cannot be resolved")

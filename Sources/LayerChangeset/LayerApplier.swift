@@ -91,17 +91,17 @@ public final class LayerApplier {
     }
 
     func fail(_ code: LayerError.Code, _ entry: TarEntry, _ what: String, cause: String? = nil) -> LayerError {
-        LayerError(code, "\(layerName): entry \(LayerPath.escape(entry.pathBytes)): \(what)", cause: cause)
+        entryError(code, layerName, entry, what, cause: cause)
     }
 
     func warn(_ entry: TarEntry, _ what: String) {
         options.warning?("\(layerName): entry \(LayerPath.escape(entry.pathBytes)): \(what)")
     }
 
-    /// Resolves the parent of `path` inside the root, creating missing directories.
-    func parent(of path: LayerPath, _ entry: TarEntry, create: Bool) throws -> (FileDescriptor, LayerPath)? {
+    /// Resolves the parent of `path` (or `path` itself when `whole`) inside the root.
+    func parent(of path: LayerPath, _ entry: TarEntry, create: Bool, whole: Bool = false) throws -> (FileDescriptor, LayerPath)? {
         do {
-            return try root.resolveDirectory(path.parent, create: create)
+            return try root.resolveDirectory(whole ? path : path.parent, create: create)
         } catch ResolveError.notADirectory(let p) {
             throw fail(.notADirectory, entry, "parent \(p) is not a directory")
         } catch ResolveError.tooManySymlinks {
@@ -112,30 +112,18 @@ public final class LayerApplier {
     }
 
     func applyEntry(_ entry: TarEntry, _ reader: TarReader) throws {
-        let path: LayerPath
-        do { path = try LayerPath.clean(entry.pathBytes) } catch {
-            throw fail(.unsafePath, entry, "path escapes the root")
-        }
-        if path.isRoot {
-            if entry.kind == .directory { return }
-            throw fail(.unsafePath, entry, "a non-directory cannot replace the root")
-        }
-        let whiteout: Whiteout?
-        do { whiteout = try Whiteout.classify(path) } catch {
-            throw fail(.invalidWhiteout, entry, "whiteout names nothing")
-        }
-        switch whiteout {
-        case .meta:
+        switch try EntryAction(entry, layer: layerName) {
+        case .skip:
             return
-        case .opaque:
-            guard let (dir, resolved) = try parent(of: path, entry, create: true) else { return }
+        case .opaque(let directory):
+            guard let (dir, resolved) = try parent(of: directory, entry, create: true, whole: true) else { return }
             for child in try listDirectory(dir.fd) {
                 try removeLower(dir.fd, child, resolved.appending(child), entry)
             }
-        case .remove(let name):
-            guard let (dir, resolved) = try parent(of: path, entry, create: false) else { return }
+        case .whiteout(let directory, let name):
+            guard let (dir, resolved) = try parent(of: directory, entry, create: false, whole: true) else { return }
             try removeLower(dir.fd, name, resolved.appending(name), entry)
-        case nil:
+        case .write(let path):
             guard let (dir, resolved) = try parent(of: path, entry, create: true) else { return }
             let target = resolved.appending(path.name)
             if try create(entry, reader, in: dir.fd, name: path.name, resolved: target) {

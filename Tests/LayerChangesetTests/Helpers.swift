@@ -46,7 +46,7 @@ final class Sandbox {
 
     /// The sandbox holds exactly root, canary and layer files, and the canary is untouched.
     func expectContained(sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("layer") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("layer") && !$0.hasPrefix("member") }
         #expect(names.sorted() == ["canary", "root"], sourceLocation: sourceLocation)
         let c = try FileManager.default.contentsOfDirectory(atPath: canary)
         #expect(c == ["file"], sourceLocation: sourceLocation)
