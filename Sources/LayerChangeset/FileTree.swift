@@ -7,7 +7,16 @@ public final class FileTree {
     final class Node {
         var meta: FileMetadata
         var children: [[UInt8]: Node] = [:]
+        /// For a regular file merged from layers: (layer index, entry ordinal) holding its content.
+        var source: (layer: Int, entry: Int)?
         init(_ meta: FileMetadata) { self.meta = meta }
+
+        func copy() -> Node {
+            let n = Node(meta)
+            n.source = source
+            for (k, c) in children { n.children[k] = c.copy() }
+            return n
+        }
 
         func sortedChildren() -> [([UInt8], Node)] {
             children.sorted { $0.key.lexicographicallyPrecedes($1.key) }
@@ -21,6 +30,16 @@ public final class FileTree {
     public init(rootMetadata: FileMetadata = FileMetadata(kind: .directory, mode: 0o755)) {
         root = Node(rootMetadata)
     }
+
+    /// A deep copy.
+    public func copy() -> FileTree {
+        let t = FileTree(rootMetadata: root.meta)
+        for (k, c) in root.children { t.root.children[k] = c.copy() }
+        return t
+    }
+
+    func setSource(_ path: LayerPath, _ s: (Int, Int)?) { node(path)?.source = s }
+    func source(_ path: LayerPath) -> (layer: Int, entry: Int)? { node(path)?.source }
 
     /// The number of paths, the root excluded.
     public var count: Int { root.count }

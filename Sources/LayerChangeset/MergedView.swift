@@ -14,6 +14,8 @@ public final class MergedView {
     private var written = PathTrie<Bool>()
     private var layerName = ""
     private var nextGroup = 1
+    private var layerIndex = -1
+    private var ordinal = 0
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
 
     /// Starts from an empty tree (the `scratch` base), or from `base`, which is then modified.
@@ -40,10 +42,13 @@ public final class MergedView {
     public func add(_ reader: TarReader) throws {
         layerName = reader.name
         written = PathTrie<Bool>()
+        layerIndex += 1
+        ordinal = -1
         while true {
             let e: TarEntry?
             do { e = try reader.next() } catch { throw LayerError.archive(layerName, error) }
             guard let entry = e else { break }
+            ordinal += 1
             try addEntry(entry, reader)
         }
     }
@@ -72,6 +77,7 @@ public final class MergedView {
             guard let (dir, resolved) = try resolve(path.parent, entry, create: true) else { return }
             let target = resolved.appending(path.name)
             var meta = FileMetadata(entry: entry)
+            var source: (Int, Int)? = nil
             switch entry.kind {
             case .socket:
                 return
@@ -87,7 +93,9 @@ public final class MergedView {
                     nextGroup += 1
                 }
                 meta = node.meta
+                source = node.source
             case .regular:
+                source = (layerIndex, ordinal)
                 var d = StreamDigester()
                 while true {
                     let n: Int
@@ -103,7 +111,9 @@ public final class MergedView {
             if let old = dir.children[path.name], old.meta.kind == .directory, meta.kind == .directory {
                 old.meta = meta
             } else {
-                dir.children[path.name] = FileTree.Node(meta)
+                let n = FileTree.Node(meta)
+                n.source = source
+                dir.children[path.name] = n
             }
             written.insert(target, true)
         }
