@@ -1,0 +1,53 @@
+import TarArchive
+
+/// What one layer entry asks for, after name cleaning and whiteout classification. Shared
+/// by `LayerApplier` (disk) and `MergedView` (memory) so both refuse the same entries with
+/// the same messages.
+enum EntryAction {
+    /// Nothing to do (a directory entry naming the root, an aufs meta entry).
+    case skip
+    /// Hide every lower child of the directory.
+    case opaque(directory: LayerPath)
+    /// Hide the lower `name` in `directory`.
+    case whiteout(directory: LayerPath, name: [UInt8])
+    /// Create or replace the entry at `path`.
+    case write(path: LayerPath)
+
+    /// - Throws: `LayerError` `.unsafePath` or `.invalidWhiteout` naming the layer and entry.
+    init(_ entry: TarEntry, layer: String) throws {
+        let path: LayerPath
+        do { path = try LayerPath.clean(entry.pathBytes) } catch {
+            throw entryError(.unsafePath, layer, entry, "path escapes the root")
+        }
+        if path.isRoot {
+            if entry.kind == .directory { self = .skip; return }
+            throw entryError(.unsafePath, layer, entry, "a non-directory cannot replace the root")
+        }
+        let w: Whiteout?
+        do { w = try Whiteout.classify(path) } catch {
+            throw entryError(.invalidWhiteout, layer, entry, "whiteout names nothing")
+        }
+        switch w {
+        case .meta: self = .skip
+        case .opaque: self = .opaque(directory: path.parent)
+        case .remove(let name): self = .whiteout(directory: path.parent, name: name)
+        case nil: self = .write(path: path)
+        }
+    }
+
+    /// A hardlink entry's cleaned target.
+    /// - Throws: `LayerError` `.invalidHardlink` when it escapes or names the root.
+    static func hardlinkTarget(_ entry: TarEntry, layer: String) throws -> LayerPath {
+        let raw = entry.linkBytes ?? []
+        guard let t = try? LayerPath.clean(raw) else {
+            throw entryError(.invalidHardlink, layer, entry, "hardlink target \(LayerPath.escape(raw)) escapes the root")
+        }
+        if t.isRoot { throw entryError(.invalidHardlink, layer, entry, "hardlink target is the root") }
+        return t
+    }
+}
+
+/// `"<layer>: entry <escaped name>: <what>"`.
+func entryError(_ code: LayerError.Code, _ layer: String, _ entry: TarEntry, _ what: String, cause: String? = nil) -> LayerError {
+    LayerError(code, "\(layer): entry \(LayerPath.escape(entry.pathBytes)): \(what)", cause: cause)
+}

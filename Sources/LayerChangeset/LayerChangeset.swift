@@ -1,1 +1,0 @@
-// The layer engine lives here; see Package.swift.

@@ -1,0 +1,54 @@
+import Foundation
+import TarArchive
+
+/// An error from the layer engine: applying, reading, comparing or writing layers.
+///
+/// `message` names the layer and the entry at fault (raw names escaped with
+/// `LayerPath.escape(_:)`), `cause` holds the underlying reason (`errno` text or
+/// the archive reader's own message).
+public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What kind of failure this is.
+    public enum Code: String, Sendable {
+        /// An entry name escapes the root (`..` past the top) or names the root as a non-directory.
+        case unsafePath
+        /// A whiteout marker that names nothing (`.wh.`, `.wh..`, `.wh...`).
+        case invalidWhiteout
+        /// A hardlink whose target is missing, is a directory, or lies outside the root.
+        case invalidHardlink
+        /// A path's parent resolves to something that is not a directory, or symlinks loop.
+        case notADirectory
+        /// The entry type cannot be applied (a socket, say).
+        case unsupportedEntry
+        /// The layer stream is not a readable tar archive.
+        case archive
+        /// An operating-system call failed.
+        case io
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: String?
+
+    public init(_ code: Code, _ message: String, cause: String? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
+        return message
+    }
+
+    /// An `.io` error carrying `strerror(err)`.
+    static func errno(_ message: String, _ err: Int32 = Foundation.errno) -> LayerError {
+        LayerError(.io, message, cause: String(cString: strerror(err)))
+    }
+
+    /// Wraps an archive reader's error, keeping its message as the cause.
+    static func archive(_ layer: String, _ error: Error) -> LayerError {
+        if let e = error as? LayerError { return e }
+        if let a = error as? ArchiveError { return LayerError(.archive, "\(layer): cannot read layer", cause: a.description) }
+        return LayerError(.archive, "\(layer): cannot read layer", cause: "\(error)")
+    }
+}
