@@ -1,0 +1,76 @@
+import Foundation
+import ConfigChanges
+import ImageLayout
+import ImageSpec
+import LayerChangeset
+
+/// Options for `commit` and `squash`: the new image's name, history and layer compression.
+public struct BuildOptions: Sendable {
+    public var reference: String?
+    /// Dockerfile instructions for the config (`--change`).
+    public var changes: [String] = []
+    public var message: String?
+    public var author: String?
+    public var compression: MediaType.LayerCompression = .gzip
+    public var compressionLevel: Int?
+    public init(reference: String? = nil) { self.reference = reference }
+}
+
+extension ImageService {
+    /// Commits `directory` as a new layer on top of `base` (moby's CommitImage,
+    /// offline): the layer holds exactly the differences between the base image's
+    /// filesystem and the directory (whiteouts for deletions). `base` may be `scratch`.
+    /// An empty difference adds no layer, only an `empty_layer` history entry.
+    /// - Returns: the new image's ID (manifest digest).
+    public func commit(base: String, directory: String, options: BuildOptions) throws -> Digest {
+        var builder: ImageBuilder
+        var lower = FileTree()
+        if base == "scratch" {
+            builder = ImageBuilder(platform: Platform(os: "linux", architecture: Platform.host.architecture, variant: Platform.host.variant))
+        } else {
+            let image = try resolve(base)
+            let d = try details(of: image)
+            builder = try ImageBuilder(manifest: d.manifest, rawConfig: try layout.readBlob(d.configDigest))
+            lower = try mergedTree(of: image)
+        }
+        let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
+        let written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
+        let (layer, diffID) = try writer.finish()
+        let now = ImageBuilder.timestamp()
+        var entry: [String: Any] = ["created": now, "created_by": "lading commit"]
+        if let a = options.author { entry["author"] = a }
+        if let m = options.message { entry["comment"] = m }
+        if written.isEmpty {
+            entry["empty_layer"] = true
+        } else {
+            builder.append(layer: layer, diffID: diffID)
+        }
+        builder.history = builder.history + [entry]
+        builder.config["created"] = now
+        if let a = options.author { builder.config["author"] = a }
+        try applyChanges(options.changes, to: &builder)
+        return try record(builder, reference: options.reference)
+    }
+
+    func applyChanges(_ changes: [String], to builder: inout ImageBuilder) throws {
+        guard !changes.isEmpty else { return }
+        let set = try ChangeSet(parsing: changes)
+        let updated = try set.apply(to: try builder.containerConfig).omittingEmptyFields()
+        try builder.setContainerConfig(updated)
+    }
+
+    /// Writes the builder's config and manifest and names the image.
+    func record(_ builder: ImageBuilder, reference: String?) throws -> Digest {
+        let desc = try builder.write(to: layout)
+        let name = try reference.map { try Reference(parsing: $0).withDefaultTag }
+        try layout.updateIndex { index in
+            if let name {
+                index.manifests.removeAll { $0.storedName == name }
+                index.manifests.append(desc.named(name))
+            } else if !index.manifests.contains(where: { $0.digest == desc.digest }) {
+                index.manifests.append(desc)
+            }
+        }
+        return desc.digest
+    }
+}

@@ -1,0 +1,45 @@
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// Writes a new layer into the store in one pass: the tar stream is hashed as it is
+/// produced (its digest is the diff ID), compressed, and the compressed bytes hashed
+/// as they go into a blob (its digest names the blob).
+final class LayerBlobWriter: ByteSink {
+    private let blob: BlobWriter
+    private let compressor: TarWriter?
+    private var diff = StreamDigester()
+    let compression: MediaType.LayerCompression
+    /// The tar writer to produce entries with.
+    private(set) var tar: TarWriter!
+
+    init(layout: OCILayout, compression: MediaType.LayerCompression, level: Int? = nil) throws {
+        blob = try layout.newBlob()
+        self.compression = compression
+        switch compression {
+        case .none: compressor = nil
+        case .gzip, .zstd:
+            let c = try TarWriter(sink: blob, format: .raw,
+                                  options: .init(compression: compression == .gzip ? .gzip : .zstd, level: level),
+                                  name: "layer compressor")
+            try c.beginRawStream()
+            compressor = c
+        }
+        tar = try TarWriter(sink: self, name: "new layer")
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        diff.update(bytes)
+        if let compressor { try compressor.write(bytes) } else { try blob.write(bytes) }
+    }
+
+    /// Finishes the tar stream and the compression, and installs the blob.
+    /// - Returns: the layer's descriptor (OCI media type of its compression) and diff ID.
+    func finish() throws -> (descriptor: Descriptor, diffID: Digest) {
+        try tar.finish()
+        try compressor?.finish()
+        let digest = try blob.commit(what: "new layer")
+        let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: digest, size: blob.size)
+        return (d, Digest(sha256Hex: diff.finalizeHex()))
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import ImageSpec
+import Lading
+import LayerChangeset
+
+struct UnpackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unpack", abstract: "Apply an image's layers onto a directory.",
+        discussion: "Whiteouts are applied and never appear; nothing is written outside DIR. Absolute entry names are confined to DIR.")
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(help: "Do not chown and skip device nodes (with a warning).") var rootless = false
+    @Argument(help: "An image name or ID.") var image: String
+    @Argument(help: "The target directory.") var directory: String
+
+    func run() throws {
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let rootless = self.rootless || geteuid() != 0
+            try service.unpack(image, into: directory, options: ApplyOptions(rootless: rootless, warning: { printErr("Warning: \($0)") }))
+        }
+    }
+}
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show the changes from A to B (images or directories) as A/C/D lines.")
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "text or json.") var format = "text"
+    @Flag(name: .customLong("ignore-timestamps"), help: "Ignore modification times.") var ignoreTimestamps = false
+    @Option(help: "Leave out paths matching this glob (repeatable).") var exclude: [String] = []
+    @Flag(name: .short, help: "Separate records with NUL.") var z = false
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are changes.") var exitCode = false
+    @Argument(help: "The old image or directory.") var a: String
+    @Argument(help: "The new image or directory.") var b: String
+
+    func run() throws {
+        var found = false
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let changes = try service.changes(from: a, to: b, options: ChangeOptions(ignoreTimestamps: ignoreTimestamps, exclude: exclude))
+            found = !changes.isEmpty
+            if format == "json" {
+                print(ChangePrinter.json(changes))
+            } else if z {
+                FileHandle.standardOutput.write(Data(ChangePrinter.nulSeparated(changes)))
+            } else if !changes.isEmpty {
+                print(ChangePrinter.lines(changes), terminator: ChangePrinter.lines(changes).hasSuffix("\n") ? "" : "\n")
+            }
+        }
+        if exitCode && found { throw ExitCode(1) }
+    }
+}
+
+/// Options shared by commands that create an image.
+struct BuildFlags: ParsableArguments {
+    @Option(name: [.short, .customLong("change")], help: "A Dockerfile instruction for the config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR, HEALTHCHECK).")
+    var change: [String] = []
+    @Option(name: .shortAndLong, help: "History comment.") var message: String?
+    @Option(name: .shortAndLong, help: "Author.") var author: String?
+    @Option(help: "Layer compression: gzip, zstd or none.") var compression = "gzip"
+    @Option(name: .customLong("compression-level"), help: "Compression level.") var compressionLevel: Int?
+
+    func options(reference: String?) throws -> BuildOptions {
+        var o = BuildOptions(reference: reference)
+        o.changes = change
+        o.message = message
+        o.author = author
+        guard let c = MediaType.LayerCompression(rawValue: compression) else {
+            throw ValidationError("--compression must be gzip, zstd or none")
+        }
+        o.compression = c
+        o.compressionLevel = compressionLevel
+        return o
+    }
+}
+
+struct CommitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "commit", abstract: "Commit a directory as a new layer on top of an image (or scratch).")
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var build: BuildFlags
+    @Argument(help: "The base image, or scratch.") var image: String
+    @Argument(help: "The directory holding the new filesystem.") var directory: String
+    @Argument(help: "The new image's name.") var reference: String?
+
+    func run() throws {
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            print(try service.commit(base: image, directory: directory, options: try build.options(reference: reference)))
+        }
+    }
+}
+
+struct SquashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "squash", abstract: "Merge an image's layers (above --from) into one.")
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var build: BuildFlags
+    @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
+    @Argument(help: "The image.") var image: String
+    @Argument(help: "The new image's name.") var reference: String?
+
+    func run() throws {
+        guarded {
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            print(try service.squash(image, parent: from, options: try build.options(reference: reference)))
+        }
+    }
+}
