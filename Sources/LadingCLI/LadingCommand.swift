@@ -8,7 +8,7 @@ struct LadingCommand: ParsableCommand {
         abstract: "Load, save and manage container images in OCI layouts and docker-save tarballs, offline.",
         subcommands: [
             LoadCommand.self, SaveCommand.self, ImagesCommand.self, InspectCommand.self,
-            TagCommand.self, RmiCommand.self, UnpackCommand.self, DiffCommand.self, CommitCommand.self, SquashCommand.self,
+            TagCommand.self, RmiCommand.self, UnpackCommand.self, DiffCommand.self, CommitCommand.self, SquashCommand.self, ImportCommand.self,
         ]
     )
 }

@@ -1,0 +1,124 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import LayerChangeset
+import TarArchive
+
+/// Options for `import`.
+public struct ImportOptions: Sendable {
+    /// `keep` stores gzip and zstd input as is and turns anything else into gzip.
+    public enum Output: String, Sendable { case keep, gzip, zstd, none }
+    public var reference: String?
+    public var changes: [String] = []
+    /// History comment; default `Imported from <source>`.
+    public var message: String?
+    /// `os/arch[/variant]`; default the host's.
+    public var platform: String?
+    public var compression: Output = .keep
+    public var compressionLevel: Int?
+    public init(reference: String? = nil) { self.reference = reference }
+}
+
+extension ImageService {
+    /// Turns a filesystem tarball into a one-layer image (docker's `import`, offline).
+    ///
+    /// The input's compression is recognised by magic bytes. One streaming pass:
+    /// decompress → SHA-256 of the tar stream (the diff ID) and a check of every entry
+    /// name → compress → SHA-256 of the blob → store. gzip and zstd input is stored byte
+    /// for byte unless another compression is asked for. A tarball with duplicate
+    /// paths is rewritten with the last entry of each path kept.
+    /// - Parameter path: a file, or `-` for standard input.
+    /// - Returns: the new image's ID (manifest digest).
+    /// - Throws: `ArchiveError` for input that is not a tar or is damaged,
+    ///   `LadingError.invalidArgument` naming an entry that escapes the root.
+    public func importTarball(path: String, options: ImportOptions) throws -> Digest {
+        let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ArchiveError.errno("\(path): cannot open") }
+        defer { if fd != 0 { close(fd) } }
+        let sourceName = path == "-" ? "standard input" : path
+        let input = DescriptorSource(fd: fd, name: sourceName)
+        let inputCompression = Compression.detect(magic: try input.peek().prefix(8))
+        let output: MediaType.LayerCompression
+        switch options.compression {
+        case .keep: output = inputCompression == .zstd ? .zstd : .gzip
+        case .gzip: output = .gzip
+        case .zstd: output = .zstd
+        case .none: output = .none
+        }
+        let asIs = (inputCompression == .gzip && output == .gzip) || (inputCompression == .zstd && output == .zstd)
+            || (inputCompression == .none && output == .none)
+        let blob = try layout.newBlob()
+        var compressor: TarWriter?
+        if !asIs && output != .none {
+            let c = try TarWriter(sink: blob, format: .raw,
+                                  options: .init(compression: output == .gzip ? .gzip : .zstd, level: options.compressionLevel),
+                                  name: "layer compressor")
+            try c.beginRawStream()
+            compressor = c
+        }
+        let diff = DigestSink()
+        var contentSinks: [ByteSink] = [diff]
+        if let compressor { contentSinks.append(WriterSink(compressor)) } else if !asIs || inputCompression == .none { contentSinks.append(blob) }
+        let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
+        let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
+        let content = TeeChunks(decoded, sinks: contentSinks)
+        let check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
+        try content.drain()
+        try rawTee.drain()
+        try compressor?.finish()
+        var layerDigest = try blob.commit(what: "\(sourceName) layer")
+        var layerSize = blob.size
+        var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
+        if check.hasDuplicates {
+            (layerDigest, layerSize, diffID) = try rewriteWithoutDuplicates(layerDigest, keep: check.lastIndex, output: output, level: options.compressionLevel, name: sourceName)
+        }
+        let host = Platform.host
+        let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
+        var builder = ImageBuilder(platform: platform)
+        builder.append(layer: Descriptor(mediaType: MediaType.ociLayer(output), digest: layerDigest, size: layerSize), diffID: diffID)
+        let now = ImageBuilder.timestamp()
+        builder.config["created"] = now
+        builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
+        try applyChanges(options.changes, to: &builder)
+        return try record(builder, reference: options.reference)
+    }
+
+    /// Writes the layer again keeping only the last entry of each path.
+    private func rewriteWithoutDuplicates(_ digest: Digest, keep: [LayerPath: Int], output: MediaType.LayerCompression, level: Int?, name: String) throws -> (Digest, Int64, Digest) {
+        let reader = try TarReader(.path(layout.blobPath(digest)), name: name)
+        let writer = try LayerBlobWriter(layout: layout, compression: output, level: level)
+        var i = 0
+        while let e = try reader.next() {
+            defer { i += 1 }
+            guard let p = try? LayerPath.clean(e.pathBytes), keep[p] == i else { continue }
+            try writer.tar.writeHeader(e)
+            if e.kind == .regular { try reader.forEachChunk { try writer.tar.write($0) } }
+        }
+        let (d, diffID) = try writer.finish()
+        return (d.digest, d.size, diffID)
+    }
+}
+
+/// Reads every header of a tar stream: refuses names that climb out of the root and
+/// records duplicates (the last entry of a path wins).
+struct TarNameCheck {
+    var lastIndex: [LayerPath: Int] = [:]
+    var hasDuplicates = false
+
+    static func run(_ reader: TarReader, source: String) throws -> TarNameCheck {
+        var c = TarNameCheck()
+        var i = 0
+        while let e = try reader.next() {
+            guard let p = try? LayerPath.clean(e.pathBytes) else {
+                throw LadingError(.invalidArgument, "\(source): entry \(LayerPath.escape(e.pathBytes)) escapes the root")
+            }
+            if e.kind == .hardlink, let l = e.linkBytes, (try? LayerPath.clean(l)) == nil {
+                throw LadingError(.invalidArgument, "\(source): hardlink \(LayerPath.escape(e.pathBytes)) points outside the root")
+            }
+            if c.lastIndex[p] != nil && !p.isRoot { c.hasDuplicates = true }
+            c.lastIndex[p] = i
+            i += 1
+        }
+        return c
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Lading
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Create an image from a filesystem tarball.",
+        discussion: "gzip and zstd input is stored as is; plain, xz and bzip2 input becomes gzip (unless --compression says otherwise). SOURCE_DATE_EPOCH makes the result reproducible.")
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: [.short, .customLong("change")], help: "A Dockerfile instruction for the config.") var change: [String] = []
+    @Option(name: .shortAndLong, help: "History comment (default: Imported from FILE).") var message: String?
+    @Option(help: "os/arch[/variant] of the image (default: this machine's).") var platform: String?
+    @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
+    @Option(name: .customLong("compression-level"), help: "Compression level.") var compressionLevel: Int?
+    @Argument(help: "The tarball, or - for standard input.") var file: String
+    @Argument(help: "The new image's name.") var reference: String?
+
+    func run() throws {
+        guarded {
+            guard let c = ImportOptions.Output(rawValue: compression) else {
+                throw ValidationError("--compression must be keep, gzip, zstd or none")
+            }
+            var o = ImportOptions(reference: reference)
+            o.changes = change
+            o.message = message
+            o.platform = platform
+            o.compression = c
+            o.compressionLevel = compressionLevel
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            print(try service.importTarball(path: file, options: o))
+        }
+    }
+}
