@@ -20,9 +20,15 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // zlib, for parallel gzip compression (independent deflate blocks, one gzip member).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Tar reading and writing, compression filters and raw stream codecs.
         .target(name: "TarArchive", dependencies: [
-            "CArchive",
+            "CArchive", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Pure OCI / Docker value types. No I/O.
