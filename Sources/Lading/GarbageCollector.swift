@@ -8,6 +8,14 @@ enum GarbageCollector {
     /// - Returns: the removed blobs and their sizes.
     @discardableResult
     static func collect(_ layout: OCILayout, index: ImageIndex) throws -> [(Digest, Int64)] {
+        let dead = try unreachable(layout, index: index)
+        var removed: [(Digest, Int64)] = []
+        for (d, size) in dead where unlink(layout.blobPath(d)) == 0 { removed.append((d, size)) }
+        return removed
+    }
+
+    /// The blobs `collect` would remove, sorted by digest.
+    static func unreachable(_ layout: OCILayout, index: ImageIndex) throws -> [(Digest, Int64)] {
         var live = Set<Digest>()
         func mark(_ d: Descriptor) {
             guard live.insert(d.digest).inserted, layout.hasBlob(d.digest) else { return }
@@ -23,13 +31,12 @@ enum GarbageCollector {
             }
         }
         index.manifests.forEach(mark)
-        var removed: [(Digest, Int64)] = []
+        var dead: [(Digest, Int64)] = []
         let dir = "\(layout.root)/blobs/sha256"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             guard let d = try? Digest(parsing: "sha256:\(name)"), !live.contains(d) else { continue }
-            let size = layout.blobSize(d) ?? 0
-            if unlink("\(dir)/\(name)") == 0 { removed.append((d, size)) }
+            dead.append((d, layout.blobSize(d) ?? 0))
         }
-        return removed
+        return dead.sorted { $0.0 < $1.0 }
     }
 }

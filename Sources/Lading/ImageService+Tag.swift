@@ -18,24 +18,46 @@ extension ImageService {
 
     /// Removes names, and images whose last name goes (docker's `rmi`).
     ///
-    /// By name: untags that name; the image goes with its last name. By ID: the image
-    /// goes with all its names, which needs `force` when they span several repositories.
-    /// Blobs no longer reachable from any image are removed in the same locked step.
+    /// By name: untags that name; the image goes with its last name, unless other
+    /// images are built on it (then it stays, unnamed, for them). By ID: the image goes
+    /// with all its names; names in several repositories, or child images, need
+    /// `force`. Afterwards its parents that are left unnamed and childless go too,
+    /// unless `noPrune`. Blobs no longer reachable are removed in the same locked step.
     /// - Returns: docker's lines, `Untagged: NAME` and `Deleted: DIGEST`.
-    /// - Throws: `LadingError.notFound`, `.conflict` (several repositories without `force`).
-    public func remove(_ text: String, force: Bool = false) throws -> [String] {
+    /// - Throws: `LadingError.notFound`, `.conflict` naming the reason.
+    public func remove(_ text: String, force: Bool = false, noPrune: Bool = false) throws -> [String] {
         let image = try resolve(text)
         let byName = (try? Reference(parsing: text)).map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil }
+        let all = try chains()
+        let hasChildren = !(try children(of: image.id.description)).isEmpty
         var lines: [String] = []
         let toUntag: [Reference]
+        var deleteImage: Bool
         if let byName {
             toUntag = [byName]
+            deleteImage = image.names.count == 1 && !hasChildren
         } else {
-            let repos = Set(image.names.map(\.name))
-            if repos.count > 1 && !force {
+            if Set(image.names.map(\.name)).count > 1 && !force {
                 throw LadingError(.conflict, "conflict: unable to delete \(image.id.shortID) (must be forced) - image is referenced in multiple repositories")
             }
+            if hasChildren && !force {
+                throw LadingError(.conflict, "conflict: unable to delete \(image.id.shortID) (must be forced) - image has dependent child images")
+            }
             toUntag = image.names
+            deleteImage = true
+        }
+        // Parents that become removable: unnamed, and with no child left but this line.
+        var parents: [StoredImage] = []
+        if deleteImage && !noPrune {
+            var current = image
+            var gone: Set<Digest> = [image.id]
+            while let p = parent(of: current, in: all), p.names.isEmpty {
+                let pc = all.first { $0.image.id == p.id }?.chain ?? []
+                if all.contains(where: { !gone.contains($0.image.id) && extends($0.chain, pc) }) { break }
+                parents.append(p)
+                gone.insert(p.id)
+                current = p
+            }
         }
         try layout.updateIndex { index in
             for n in toUntag {
@@ -43,9 +65,15 @@ extension ImageService {
                 lines.append("Untagged: \(n.familiarString)")
             }
             let stillNamed = index.manifests.contains { $0.digest == image.id && $0.storedName != nil }
-            if !stillNamed {
+            if deleteImage && !stillNamed {
                 index.manifests.removeAll { $0.digest == image.id }
                 lines.append("Deleted: \(image.id)")
+            } else if !stillNamed && !index.manifests.contains(where: { $0.digest == image.id }) {
+                index.manifests.append(image.descriptor)
+            }
+            for p in parents {
+                index.manifests.removeAll { $0.digest == p.id }
+                lines.append("Deleted: \(p.id)")
             }
             try GarbageCollector.collect(layout, index: index)
         }

@@ -20,6 +20,7 @@ struct RmiCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .shortAndLong, help: "Remove an image by ID even when it has names in several repositories.")
     var force = false
+    @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.") var noPrune = false
     @Argument(help: "Image names or IDs.") var images: [String]
 
     func run() throws {
@@ -28,7 +29,7 @@ struct RmiCommand: ParsableCommand {
         do { service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store)) } catch { fail(error) }
         for name in images {
             do {
-                for line in try service.remove(name, force: force) { print(line) }
+                for line in try service.remove(name, force: force, noPrune: noPrune) { print(line) }
             } catch {
                 printErr("Error: \(error)")
                 failed = true

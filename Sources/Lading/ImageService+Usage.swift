@@ -1,0 +1,102 @@
+import ImageLayout
+import ImageSpec
+
+/// One image's disk usage (docker's `system df -v`, images part).
+public struct ImageUsage: Sendable {
+    public var image: StoredImage
+    public var created: String?
+    /// Bytes of every blob the image needs (index, manifests, configs, layers present).
+    public var size: Int64
+    /// Bytes of those blobs some other image needs too.
+    public var sharedSize: Int64
+    public var uniqueSize: Int64 { size - sharedSize }
+}
+
+/// The store's disk usage.
+public struct DiskUsage: Sendable {
+    public var images: [ImageUsage]
+    /// Bytes of all blobs reachable from any image, each counted once.
+    public var totalSize: Int64
+    /// Bytes of the layer blobs among them.
+    public var layersSize: Int64
+    /// Bytes of blobs no image needs (what `prune` would reclaim beyond images).
+    public var reclaimable: Int64
+}
+
+extension ImageService {
+    /// The blobs an image needs, with sizes, and which of them are layers.
+    func blobs(of image: StoredImage) throws -> [Digest: (size: Int64, layer: Bool)] {
+        var out: [Digest: (Int64, Bool)] = [:]
+        func visit(_ d: Descriptor) throws {
+            guard out[d.digest] == nil, let size = layout.blobSize(d.digest) else { return }
+            out[d.digest] = (size, MediaType.isLayer(d.mediaType))
+            if MediaType.isIndex(d.mediaType) {
+                for c in try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)").manifests { try visit(c) }
+            } else if MediaType.isManifest(d.mediaType) {
+                let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
+                try visit(m.config)
+                for l in m.layers { try visit(l) }
+            }
+        }
+        try visit(image.descriptor)
+        return out.mapValues { (size: $0.0, layer: $0.1) }
+    }
+
+    /// Sizes per image (total, shared with other images, unique) and for the store.
+    public func diskUsage() throws -> DiskUsage {
+        let all = try images()
+        let sets = try all.map { try blobs(of: $0) }
+        var users: [Digest: Int] = [:]
+        for s in sets { for d in s.keys { users[d, default: 0] += 1 } }
+        var union: [Digest: (size: Int64, layer: Bool)] = [:]
+        for s in sets { union.merge(s) { a, _ in a } }
+        let usages = zip(all, sets).map { img, s in
+            ImageUsage(image: img, created: (try? details(of: img))?.config.created,
+                       size: s.values.reduce(0) { $0 + $1.size },
+                       sharedSize: s.filter { users[$0.key, default: 0] > 1 }.values.reduce(0) { $0 + $1.size })
+        }
+        let index = try layout.readIndex()
+        let dead = try GarbageCollector.unreachable(layout, index: index)
+        return DiskUsage(images: usages, totalSize: union.values.reduce(0) { $0 + $1.size },
+                         layersSize: union.values.filter(\.layer).reduce(0) { $0 + $1.size },
+                         reclaimable: dead.reduce(0) { $0 + $1.1 })
+    }
+}
+
+/// One row of `history`, newest first.
+public struct HistoryRow: Sendable {
+    public var created: String?
+    public var createdBy: String
+    public var comment: String
+    /// Bytes of the layer blob this entry added; 0 for empty-layer entries.
+    public var size: Int64
+    public var emptyLayer: Bool
+}
+
+extension ImageService {
+    /// The image's history, newest first, each non-empty entry matched with its layer.
+    /// - Throws: `LadingError.invalidArgument` when there are more non-empty entries than layers.
+    public func history(of name: String) throws -> (image: StoredImage, rows: [HistoryRow]) {
+        let image = try resolve(name)
+        let d = try details(of: image)
+        var rows: [HistoryRow] = []
+        var layerIndex = 0
+        let entries = d.config.history ?? []
+        for h in entries {
+            let empty = h.emptyLayer ?? false
+            var size: Int64 = 0
+            if !empty {
+                guard layerIndex < d.manifest.layers.count else {
+                    throw LadingError(.invalidArgument, "\(name): history has more non-empty entries than the image has layers (\(d.manifest.layers.count))")
+                }
+                size = d.manifest.layers[layerIndex].size
+                layerIndex += 1
+            }
+            rows.append(HistoryRow(created: h.created, createdBy: h.createdBy ?? "", comment: h.comment ?? "", size: size, emptyLayer: empty))
+        }
+        if entries.isEmpty {
+            for l in d.manifest.layers { rows.append(HistoryRow(created: nil, createdBy: "", comment: "", size: l.size, emptyLayer: false)) }
+        }
+        return (image, rows.reversed())
+    }
+}
