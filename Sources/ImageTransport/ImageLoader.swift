@@ -17,7 +17,13 @@ public enum ImageLoader {
         /// Repository for images whose `org.opencontainers.image.ref.name` is a bare tag
         /// (umoci and skopeo write those): `REPO:tag`. Without it such images load unnamed.
         public var baseName: String?
-        public init(baseName: String? = nil) { self.baseName = baseName }
+        /// Keep only this platform's manifests of multi-platform images (containerd's
+        /// `Only` matching); nil keeps every platform present.
+        public var platform: Platform?
+        public init(baseName: String? = nil, platform: Platform? = nil) {
+            self.baseName = baseName
+            self.platform = platform
+        }
     }
 
     /// Reads a tarball (any compression) from `path` (`-` for standard input) or a
@@ -71,6 +77,7 @@ public enum ImageLoader {
         let index = try JSON.decode(ImageIndex.self, from: indexBytes, what: "\(files.sourceName): index.json")
         let plan = LoadPlan()
         let walker = TreeWalker(files: files, plan: plan)
+        walker.platform = options.platform
         var order: [Digest] = []
         var byDigest: [Digest: LoadedImage] = [:]
         for (i, desc) in index.manifests.enumerated() {

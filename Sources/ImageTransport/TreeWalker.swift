@@ -16,6 +16,8 @@ struct MissingBlob: Error {
 final class TreeWalker {
     let files: ArchiveFiles
     let plan: LoadPlan
+    /// When set, an index's manifests for other platforms are left out.
+    var platform: Platform?
     static let maxDepth = 8
 
     init(files: ArchiveFiles, plan: LoadPlan) {
@@ -58,8 +60,13 @@ final class TreeWalker {
         if MediaType.isIndex(desc.mediaType) {
             let bytes = try files.readDocument(desc.digest.blobPath, limit: DocumentLimits.manifest)
             let index = try JSON.decode(ImageIndex.self, from: bytes, what: "\(files.sourceName): index \(desc.digest) (\(at))")
+            var kept = 0
             for (i, child) in index.manifests.enumerated() {
                 let childAt = "\(at) > manifests[\(i)]"
+                if let platform, MediaType.isManifest(child.mediaType) {
+                    guard let p = child.platform, PlatformMatcher.only(platform).matches(p), !child.isPseudoImage() else { continue }
+                    kept += 1
+                }
                 var sub: [Digest: StagedFile] = [:]
                 do {
                     if MediaType.isIndex(child.mediaType) || MediaType.isManifest(child.mediaType) {
@@ -72,6 +79,9 @@ final class TreeWalker {
                     let p = child.platform.map { " (\($0))" } ?? ""
                     plan.warnings.append("\(files.sourceName): \(childAt) \(child.digest)\(p) is incomplete (blob \(m.digest) absent); skipped")
                 }
+            }
+            if let platform, kept == 0 {
+                throw TransportError(.notFound, "\(files.sourceName): index \(desc.digest) (\(at)) has no manifest for \(platform)")
             }
         } else if MediaType.isManifest(desc.mediaType) {
             let bytes = try files.readDocument(desc.digest.blobPath, limit: DocumentLimits.manifest)

@@ -22,13 +22,21 @@ extension ImageService {
         if MediaType.isIndex(target.mediaType) {
             size += target.size
             let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
-            guard let chosen = HostPlatform.choose(from: idx) else {
-                throw LadingError(.notFound, "image \(image.id) has no manifest for \(HostPlatform.current)")
+            let matcher: PlatformMatcher = platform.map { .only($0) } ?? .allPreferring(.host)
+            guard let chosen = HostPlatform.choose(from: idx, matcher: matcher), layout.hasBlob(chosen.digest) else {
+                let available = idx.manifests.filter { !$0.isPseudoImage() && layout.hasBlob($0.digest) }.compactMap(\.platform).map(\.description)
+                throw LadingError(.notFound, "image \(image.id) has no manifest for \(platform.map(\.description) ?? "any platform") (present: \(available.joined(separator: ", ")))")
             }
             target = chosen
         }
         let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest), what: "manifest \(target.digest)")
         let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
+        if let platform, !MediaType.isIndex(image.descriptor.mediaType) {
+            let p = target.platform ?? cfg.platform
+            guard PlatformMatcher.only(platform).matches(p) else {
+                throw LadingError(.notFound, "image \(image.id) is \(p), not \(platform)")
+            }
+        }
         size += target.size + m.config.size + m.layers.reduce(0) { $0 + $1.size }
         return ImageDetails(image: image, manifestDigest: target.digest, manifest: m, config: cfg, configDigest: m.config.digest, size: size)
     }

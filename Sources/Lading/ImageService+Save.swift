@@ -21,6 +21,16 @@ extension ImageService {
                 items.append(.init(descriptor: image.descriptor, names: byName.map { [$0] } ?? []))
             }
         }
+        if let platform {
+            // One platform: each image is written as that platform's manifest.
+            items = try items.map { item in
+                let d = try details(of: StoredImage(descriptor: item.descriptor, names: item.names))
+                var desc = Descriptor(mediaType: d.manifest.mediaType ?? MediaType.ociManifest, digest: d.manifestDigest,
+                                      size: layout.blobSize(d.manifestDigest) ?? 0)
+                desc.platform = platform
+                return .init(descriptor: desc, names: item.names)
+            }
+        }
         try DockerArchiveWriter.write(items, from: layout, sink: sink) { HostPlatform.choose(from: $0) }
     }
 

@@ -9,6 +9,9 @@ import ImageTransport
 /// layout's lock, so a failure leaves the store as it was.
 public final class ImageService {
     public let layout: OCILayout
+    /// The platform an operation picks from a multi-platform image (containerd's
+    /// `Only` matching); nil prefers this machine's platform among all.
+    public var platform: Platform?
 
     /// Opens (creating when needed) the store at `storePath`.
     public init(storePath: String) throws {

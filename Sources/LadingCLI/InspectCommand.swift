@@ -7,11 +7,12 @@ import Lading
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON, in the shape of docker image inspect.")
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @Argument(help: "Image names or IDs.") var images: [String]
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             var out: [Any] = []
             for name in images {
                 let d = try service.details(of: try service.resolve(name))

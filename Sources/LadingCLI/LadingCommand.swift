@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ImageSpec
+import Lading
 
 @main
 struct LadingCommand: ParsableCommand {
@@ -33,4 +35,22 @@ func guarded(_ body: () throws -> Void) {
 
 func printErr(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// `--platform OS/ARCH[/VARIANT]`: which manifest of a multi-platform image to use.
+struct PlatformOptions: ParsableArguments {
+    @Option(help: "Use this platform's manifest of a multi-platform image (os/arch[/variant]).")
+    var platform: String?
+
+    /// The parsed platform (host defaults fill what is left out).
+    func parsed() throws -> Platform? {
+        try platform.map { try Platform.parse($0, host: .host) }
+    }
+
+    /// Opens the store with the platform selected.
+    func service(_ store: StoreOptions) throws -> ImageService {
+        let s = try ImageService(storePath: StoreLocation.resolve(explicit: store.store))
+        s.platform = try parsed()
+        return s
+    }
 }

@@ -8,13 +8,14 @@ struct UnpackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unpack", abstract: "Apply an image's layers onto a directory.",
         discussion: "Whiteouts are applied and never appear; nothing is written outside DIR. Absolute entry names are confined to DIR.")
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @Flag(help: "Do not chown and skip device nodes (with a warning).") var rootless = false
     @Argument(help: "An image name or ID.") var image: String
     @Argument(help: "The target directory.") var directory: String
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             let rootless = self.rootless || geteuid() != 0
             try service.unpack(image, into: directory, options: ApplyOptions(rootless: rootless, warning: { printErr("Warning: \($0)") }))
         }
@@ -24,6 +25,7 @@ struct UnpackCommand: ParsableCommand {
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show the changes from A to B (images or directories) as A/C/D lines.")
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @Option(help: "text or json.") var format = "text"
     @Flag(name: .customLong("ignore-timestamps"), help: "Ignore modification times.") var ignoreTimestamps = false
     @Option(help: "Leave out paths matching this glob (repeatable).") var exclude: [String] = []
@@ -35,7 +37,7 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         var found = false
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             let changes = try service.changes(from: a, to: b, options: ChangeOptions(ignoreTimestamps: ignoreTimestamps, exclude: exclude))
             found = !changes.isEmpty
             if format == "json" {
@@ -76,6 +78,7 @@ struct BuildFlags: ParsableArguments {
 struct CommitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "commit", abstract: "Commit a directory as a new layer on top of an image (or scratch).")
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
     @Argument(help: "The base image, or scratch.") var image: String
     @Argument(help: "The directory holding the new filesystem.") var directory: String
@@ -83,7 +86,7 @@ struct CommitCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             print(try service.commit(base: image, directory: directory, options: try build.options(reference: reference)))
         }
     }
@@ -92,6 +95,7 @@ struct CommitCommand: ParsableCommand {
 struct SquashCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "squash", abstract: "Merge an image's layers (above --from) into one.")
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
     @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
     @Argument(help: "The image.") var image: String
@@ -99,7 +103,7 @@ struct SquashCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             print(try service.squash(image, parent: from, options: try build.options(reference: reference)))
         }
     }

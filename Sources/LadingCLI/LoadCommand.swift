@@ -10,6 +10,8 @@ struct LoadCommand: ParsableCommand {
         discussion: "The tarball may be gzip, zstd, xz or bzip2 compressed. With no file, reads standard input.")
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
+    @Flag(name: .customLong("all-platforms"), help: "Load every platform present (the default).") var allPlatforms = false
     @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input.")
     var input: String?
     @Argument(help: "The file or directory to load ('-' for standard input).")
@@ -26,7 +28,7 @@ struct LoadCommand: ParsableCommand {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            let result = try service.load(path: path, options: .init(baseName: baseName))
+            let result = try service.load(path: path, options: .init(baseName: baseName, platform: try platformOptions.parsed()))
             for w in result.warnings { printErr("Warning: \(w)") }
             guard !quiet else { return }
             for image in result.images {

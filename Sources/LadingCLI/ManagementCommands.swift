@@ -7,6 +7,7 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "Show an image's history (IMAGE, CREATED, CREATED BY, SIZE, COMMENT), newest first.",
         discussion: "SIZE is the size of the layer blob an entry added; 0B for entries that added no layer.")
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
     @Option(help: "table or json.") var format = "table"
@@ -14,7 +15,7 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             let (img, rows) = try service.history(of: image)
             let id = noTrunc ? img.id.description : img.id.shortID
             func ident(_ i: Int) -> String { i == 0 ? id : "<missing>" }

@@ -10,18 +10,21 @@ struct SaveCommand: ParsableCommand {
         discussion: "Writes to standard output when no -o is given and standard output is not a terminal.")
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
+    @Flag(name: .customLong("all-platforms"), help: "Save every platform present (the default).") var allPlatforms = false
     @Argument(help: "Image names or IDs.")
     var images: [String]
 
     func validate() throws {
         if images.isEmpty { throw ValidationError("save needs at least one image") }
+        if allPlatforms && platformOptions.platform != nil { throw ValidationError("--all-platforms and --platform cannot be used together") }
     }
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try platformOptions.service(storeOptions)
             if let output, output != "-" {
                 try service.save(images, toFile: output)
             } else {

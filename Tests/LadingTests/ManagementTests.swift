@@ -156,3 +156,50 @@ import TestSupport
         #expect(details.config.os == "linux")
     }
 }
+
+/// `--platform` on load, inspect and save.
+@Suite struct PlatformSelectionTests {
+    let fixture = "\(publicData)/stereoscope/multiplatform_oci_dir"
+
+    @Test func loadOnePlatformKeepsASparseIndex() throws {
+        let (s, d) = try makeStore()
+        defer { d.remove() }
+        _ = try s.load(path: fixture, options: .init(platform: try Platform.parse("linux/arm64", host: .host)))
+        s.platform = try Platform.parse("linux/arm64", host: .host)
+        #expect(try s.details(of: try s.resolve("multi-platform")).config.architecture == "arm64")
+        s.platform = try Platform.parse("linux/amd64", host: .host)
+        do {
+            _ = try s.details(of: try s.resolve("multi-platform"))
+            Issue.record("found amd64")
+        } catch {
+            #expect("\(error)".hasSuffix("has no manifest for linux/amd64 (present: linux/arm64)"))
+        }
+    }
+
+    @Test func askingForAnAbsentPlatformIsAnError() throws {
+        let (s, d) = try makeStore()
+        defer { d.remove() }
+        let before = snapshot(s.layout.root)
+        do {
+            _ = try s.load(path: fixture, options: .init(platform: try Platform.parse("linux/s390x", host: .host)))
+            Issue.record("loaded")
+        } catch {
+            #expect("\(error)".hasSuffix("has no manifest for linux/s390x"))
+        }
+        #expect(snapshot(s.layout.root) == before)
+    }
+
+    @Test func saveOnePlatformWritesItsManifest() throws {
+        let (s, d) = try makeStore()
+        defer { d.remove() }
+        _ = try s.load(path: fixture)
+        s.platform = try Platform.parse("linux/arm64", host: .host)
+        let arm = try s.details(of: try s.resolve("multi-platform")).manifestDigest
+        try s.save(["multi-platform"], toFile: d.path + "/arm.tar")
+        let (t, d2) = try makeStore()
+        defer { d2.remove() }
+        let r = try t.load(path: d.path + "/arm.tar")
+        #expect(r.images.map(\.id) == [arm])
+        #expect(try t.details(of: try t.resolve("multi-platform")).config.architecture == "arm64")
+    }
+}
