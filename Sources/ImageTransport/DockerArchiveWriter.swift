@@ -3,7 +3,8 @@ import ImageLayout
 import ImageSpec
 import TarArchive
 
-/// Writes images from a layout as a Docker 25+ docker-save tarball: `oci-layout`,
+/// Writes images from a layout as a Docker 25+ docker-save tarball (or, without the
+/// docker files, an oci-archive): `oci-layout`,
 /// `index.json` (both name annotations on each named descriptor), `manifest.json`,
 /// `repositories` and `blobs/sha256/…`, each blob once, entries sorted by name with
 /// fixed headers (uid/gid 0, mtime 0, blobs 0444, documents 0644, directories 0755), so
@@ -13,9 +14,13 @@ public enum DockerArchiveWriter {
     public struct Item: Sendable {
         public var descriptor: Descriptor
         public var names: [Reference]
-        public init(descriptor: Descriptor, names: [Reference]) {
+        /// Bare `org.opencontainers.image.ref.name` tags (as skopeo and umoci write), for
+        /// an oci-archive addressed as `PATH:TAG`.
+        public var bareTags: [String] = []
+        public init(descriptor: Descriptor, names: [Reference], bareTags: [String] = []) {
             self.descriptor = descriptor
             self.names = names
+            self.bareTags = bareTags
         }
     }
 
@@ -25,7 +30,7 @@ public enum DockerArchiveWriter {
     ///   - chooseManifest: picks the manifest `manifest.json` lists for an index.
     ///   - sink: receives the tar stream.
     /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
-    public static func write(_ items: [Item], from layout: OCILayout, sink: ByteSink,
+    public static func write(_ items: [Item], from layout: OCILayout, sink: ByteSink, dockerFiles: Bool = true,
                              chooseManifest: (ImageIndex) -> Descriptor?) throws {
         var blobs: [Digest: Int64] = [:]
         var entries: [DockerSaveManifestEntry] = []
@@ -52,6 +57,20 @@ public enum DockerArchiveWriter {
 
         for item in items {
             _ = try collect(item.descriptor, required: true)
+            var plain = item.descriptor
+            plain.annotations = nil
+            if item.names.isEmpty && item.bareTags.isEmpty { indexDescriptors.append(plain) }
+            for t in item.bareTags {
+                var d = plain
+                d.annotations = [AnnotationKey.refName: t]
+                indexDescriptors.append(d)
+            }
+            for n in item.names {
+                var d = plain
+                d.annotations = [AnnotationKey.imageName: n.description, AnnotationKey.refName: n.objectPart]
+                indexDescriptors.append(d)
+            }
+            guard dockerFiles else { continue }
             var target = item.descriptor
             if MediaType.isIndex(target.mediaType) {
                 let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
@@ -60,41 +79,33 @@ public enum DockerArchiveWriter {
                 }
                 target = chosen
             }
+            try addEntry(for: target, names: item.names)
+        }
+
+        func addEntry(for target: Descriptor, names: [Reference]) throws {
             let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest), what: "manifest \(target.digest)")
-            let tags = item.names.map(\.familiarString)
+            let tags = names.map(\.familiarString)
             if let k = entryIndex[target.digest] {
                 var e = entries[k]
                 e.repoTags = (e.repoTags ?? []) + tags.filter { !(e.repoTags ?? []).contains($0) }
                 entries[k] = e
-            } else if MediaType.isConfig(m.config.mediaType) {
-                var e = DockerSaveManifestEntry(config: m.config.digest.blobPath, repoTags: tags.isEmpty ? nil : tags,
-                                                layers: m.layers.map(\.digest.blobPath))
-                let foreign = m.layers.filter { MediaType.isNonDistributable($0.mediaType) }
-                if !foreign.isEmpty {
-                    let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
-                    var sources: [String: Descriptor] = [:]
-                    for (i, l) in m.layers.enumerated() where MediaType.isNonDistributable(l.mediaType) && i < cfg.rootfs.diffIDs.count {
-                        sources[cfg.rootfs.diffIDs[i].description] = l
-                    }
-                    e.layerSources = sources
-                }
-                entryIndex[target.digest] = entries.count
-                entries.append(e)
-                if let top = m.layers.last {
-                    for n in item.names {
-                        repositories[n.familiarName, default: [:]][n.tag ?? "latest"] = top.digest.encoded
-                    }
-                }
+                return
             }
-            var plain = item.descriptor
-            plain.annotations = nil
-            if item.names.isEmpty {
-                indexDescriptors.append(plain)
+            guard MediaType.isConfig(m.config.mediaType) else { return }
+            var e = DockerSaveManifestEntry(config: m.config.digest.blobPath, repoTags: tags.isEmpty ? nil : tags,
+                                            layers: m.layers.map(\.digest.blobPath))
+            if m.layers.contains(where: { MediaType.isNonDistributable($0.mediaType) }) {
+                let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
+                var sources: [String: Descriptor] = [:]
+                for (i, l) in m.layers.enumerated() where MediaType.isNonDistributable(l.mediaType) && i < cfg.rootfs.diffIDs.count {
+                    sources[cfg.rootfs.diffIDs[i].description] = l
+                }
+                e.layerSources = sources
             }
-            for n in item.names {
-                var d = plain
-                d.annotations = [AnnotationKey.imageName: n.description, AnnotationKey.refName: n.objectPart]
-                indexDescriptors.append(d)
+            entryIndex[target.digest] = entries.count
+            entries.append(e)
+            if let top = m.layers.last {
+                for n in names { repositories[n.familiarName, default: [:]][n.tag ?? "latest"] = top.digest.encoded }
             }
         }
 
@@ -113,9 +124,9 @@ public enum DockerArchiveWriter {
             }
         }
         try doc("index.json", try JSON.encode(ImageIndex(manifests: indexDescriptors)))
-        try doc("manifest.json", try JSON.encode(entries))
+        if dockerFiles { try doc("manifest.json", try JSON.encode(entries)) }
         try doc("oci-layout", try JSON.encode(OCILayoutHeader()), mode: 0o444)
-        if !repositories.isEmpty { try doc("repositories", try JSON.encode(repositories)) }
+        if dockerFiles && !repositories.isEmpty { try doc("repositories", try JSON.encode(repositories)) }
         try w.finish()
     }
 

@@ -1,0 +1,187 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import ImageTransport
+import TarArchive
+
+/// Options for `copy`.
+public struct CopyOptions: Sendable {
+    /// nil keeps every blob as it is.
+    public var compression: MediaType.LayerCompression?
+    public var compressionLevel: Int?
+    /// Only this platform's manifests of multi-platform images.
+    public var platform: Platform?
+    public init() {}
+}
+
+/// Copies images between transports (`docker-archive:`, `oci:`, `oci-archive:`, the
+/// store). Blobs travel byte for byte unless a recompression is asked for; manifests
+/// and indexes are rewritten only when something they point at changed. Every blob is
+/// verified on the way (digest, size, diff IDs), as `load` does.
+public struct ImageCopier {
+    /// The store, for `store:` addresses.
+    public let storePath: String
+
+    public init(storePath: String) { self.storePath = storePath }
+
+    /// - Returns: the copied images (top descriptor and names).
+    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest;
+    ///   a destination file is written to a temporary name and renamed at the end.
+    @discardableResult
+    public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [DockerArchiveWriter.Item] {
+        // Images are first made present in a layout: the destination's own when it is
+        // one, else a temporary layout beside the destination file.
+        var temporary: String?
+        defer { if let t = temporary { try? FileManager.default.removeItem(atPath: t) } }
+        let work: OCILayout
+        switch dst {
+        case .ociLayout(let dir, _): work = try OCILayout(root: dir, create: true)
+        case .store: work = try OCILayout(root: storePath, create: true)
+        case .dockerArchive(let p, _), .ociArchive(let p, _):
+            let base = p == "-" ? FileManager.default.temporaryDirectory.path : (p as NSString).deletingLastPathComponent
+            let t = "\(base.isEmpty ? "." : base)/.lading-copy-\(UUID().uuidString.prefix(8))"
+            temporary = t
+            work = try OCILayout(root: t, create: true)
+        }
+        var items = try read(src, into: work, platform: options.platform)
+        if let c = options.compression {
+            let r = Recompressor(layout: work, target: c, level: options.compressionLevel)
+            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names) }
+        }
+        try write(items, from: work, to: dst)
+        return items
+    }
+
+    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?) throws -> [DockerArchiveWriter.Item] {
+        switch src {
+        case .store(let name):
+            let service = try ImageService(storePath: storePath)
+            service.platform = platform
+            let img = try service.resolve(name)
+            let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
+            try copyBlobs(of: img.descriptor, from: service.layout, to: work)
+            return [.init(descriptor: img.descriptor, names: byName)]
+        case .ociLayout(let dir, let ref):
+            return try loadFiltered(path: dir, reference: ref, into: work, platform: platform)
+        case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
+            return try loadFiltered(path: p, reference: ref, into: work, platform: platform)
+        }
+    }
+
+    /// Reads every image of a source, keeping those `reference` selects.
+    private func loadFiltered(path: String, reference: String?, into work: OCILayout, platform: Platform?) throws -> [DockerArchiveWriter.Item] {
+        let plan = try ImageLoader.read(path: path, into: work, options: .init(platform: platform))
+        var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names) }
+        if let reference {
+            let wanted = try? Reference(parsing: reference).withDefaultTag
+            items = items.filter { i in i.names.contains { $0 == wanted || $0.objectPart == reference } }
+            if items.isEmpty {
+                // A bare tag of an OCI layout (umoci, skopeo): match the ref.name annotation.
+                let index = FileManager.default.fileExists(atPath: path + "/index.json")
+                    ? try? JSON.decode(ImageIndex.self, from: Array(Data(contentsOf: URL(fileURLWithPath: path + "/index.json"))), what: "index.json") : nil
+                let digests = Set(index?.manifests.filter { $0.annotations?[AnnotationKey.refName] == reference }.map(\.digest) ?? [])
+                items = plan.images.filter { digests.contains($0.descriptor.digest) }.map { .init(descriptor: $0.descriptor, names: $0.names) }
+            }
+            guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
+        }
+        try plan.install(into: work)
+        return items
+    }
+
+    private func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: OCILayout) throws {
+        guard src.root != dst.root else { return }
+        guard src.hasBlob(d.digest) else {
+            if MediaType.isNonDistributable(d.mediaType) { return }
+            throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
+        }
+        if !dst.hasBlob(d.digest) {
+            let w = try dst.newBlob()
+            let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
+            defer { close(fd) }
+            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buf.deallocate() }
+            while true {
+                let n = Glibc.read(fd, buf.baseAddress, buf.count)
+                if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
+                if n == 0 { break }
+                try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+            }
+            try w.commit(expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
+        }
+        if MediaType.isIndex(d.mediaType) {
+            for c in try JSON.decode(ImageIndex.self, from: try src.readBlob(d.digest), what: "index \(d.digest)").manifests where src.hasBlob(c.digest) {
+                try copyBlobs(of: c, from: src, to: dst)
+            }
+        } else if MediaType.isManifest(d.mediaType) {
+            let m = try JSON.decode(ImageManifest.self, from: try src.readBlob(d.digest), what: "manifest \(d.digest)")
+            try copyBlobs(of: m.config, from: src, to: dst)
+            for l in m.layers { try copyBlobs(of: l, from: src, to: dst) }
+        }
+    }
+
+    private func write(_ items: [DockerArchiveWriter.Item], from work: OCILayout, to dst: TransportAddress) throws {
+        func renamed(_ ref: String?, bareAllowed: Bool = false) throws -> [DockerArchiveWriter.Item] {
+            guard let ref else { return items }
+            guard items.count == 1 else { throw LadingError(.invalidArgument, "\(dst): a destination name needs exactly one source image (got \(items.count))") }
+            if bareAllowed && !ref.contains("/") && !ref.contains(":") && !ref.contains("@") {
+                return [.init(descriptor: items[0].descriptor, names: [], bareTags: [ref])]
+            }
+            return [.init(descriptor: items[0].descriptor, names: [try Reference(parsing: ref).withDefaultTag])]
+        }
+        switch dst {
+        case .store(let name):
+            let named = try renamed(name.isEmpty ? nil : name)
+            try work.updateIndex { index in
+                for item in named {
+                    for n in item.names {
+                        index.manifests.removeAll { $0.storedName == n }
+                        index.manifests.append(item.descriptor.named(n))
+                    }
+                    if item.names.isEmpty && !index.manifests.contains(where: { $0.digest == item.descriptor.digest }) {
+                        index.manifests.append(item.descriptor)
+                    }
+                }
+            }
+        case .ociLayout(_, let ref):
+            try work.updateIndex { index in
+                for item in items {
+                    var d = item.descriptor
+                    d.annotations = nil
+                    if let ref {
+                        // As skopeo and umoci do: ref.name holds the tag given.
+                        index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == ref }
+                        d.annotations = [AnnotationKey.refName: ref]
+                        if let r = try? Reference(parsing: ref), ref.contains("/") || ref.contains(":") {
+                            d.annotations = [AnnotationKey.imageName: r.withDefaultTag.description, AnnotationKey.refName: r.withDefaultTag.objectPart]
+                        }
+                        index.manifests.append(d)
+                    } else if item.names.isEmpty {
+                        if !index.manifests.contains(where: { $0.digest == d.digest }) { index.manifests.append(d) }
+                    } else {
+                        for n in item.names {
+                            index.manifests.removeAll { $0.storedName == n }
+                            index.manifests.append(d.named(n))
+                        }
+                    }
+                }
+            }
+        case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
+            let docker: Bool
+            if case .dockerArchive = dst { docker = true } else { docker = false }
+            let named = try renamed(ref, bareAllowed: !docker)
+            let out: FileSink
+            let tmp = p == "-" ? nil : "\(p).\(getpid()).tmp"
+            if let tmp { out = try FileSink(creating: tmp) } else { out = FileSink(fd: 1, name: "standard output") }
+            do {
+                try DockerArchiveWriter.write(named, from: work, sink: out, dockerFiles: docker) { HostPlatform.choose(from: $0) }
+                if let tmp {
+                    try out.sync()
+                    if rename(tmp, p) != 0 { throw ArchiveError.errno("cannot rename \(tmp) to \(p)") }
+                }
+            } catch {
+                if let tmp { unlink(tmp) }
+                throw error
+            }
+        }
+    }
+}

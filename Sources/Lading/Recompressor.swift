@@ -1,0 +1,104 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// Re-encodes an image's layers into another compression inside a layout, keeping
+/// every diff ID, and rewrites the manifests and indexes that point at changed
+/// layers (only those). Foreign layers and blobs of other types are left as they are.
+struct Recompressor {
+    let layout: OCILayout
+    let target: MediaType.LayerCompression
+    let level: Int?
+
+    /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
+    func rewrite(_ d: Descriptor) throws -> Descriptor {
+        if MediaType.isIndex(d.mediaType) {
+            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)")
+            var changed = false
+            for (i, c) in idx.manifests.enumerated() where layout.hasBlob(c.digest) {
+                let n = try rewrite(c)
+                if n != c { idx.manifests[i] = n; changed = true }
+            }
+            guard changed else { return d }
+            return try put(idx, like: d)
+        }
+        guard MediaType.isManifest(d.mediaType) else { return d }
+        var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
+        var changed = false
+        let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
+        let diffIDs = MediaType.isConfig(m.config.mediaType)
+            ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config"))?.rootfs.diffIDs ?? []
+            : []
+        for (i, l) in m.layers.enumerated() where MediaType.isLayer(l.mediaType) && !MediaType.isNonDistributable(l.mediaType) {
+            guard layout.hasBlob(l.digest) else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
+            let current = MediaType.layerCompression(l.mediaType) ?? sniff(l.digest)
+            guard current != target else { continue }
+            m.layers[i] = try reencode(l, index: i, docker: docker, diffID: i < diffIDs.count ? diffIDs[i] : nil)
+            changed = true
+        }
+        guard changed else { return d }
+        if m.mediaType == MediaType.dockerManifest && !docker {
+            m.mediaType = MediaType.ociManifest
+            m.config.mediaType = MediaType.ociConfig
+        }
+        return try put(m, like: d)
+    }
+
+    private func put<T: Encodable>(_ doc: T, like d: Descriptor) throws -> Descriptor {
+        let bytes = try JSON.encode(doc)
+        var n = d
+        n.digest = try layout.putBlob(bytes)
+        n.size = Int64(bytes.count)
+        if let m = doc as? ImageManifest, let t = m.mediaType { n.mediaType = t }
+        n.data = nil
+        return n
+    }
+
+    private func sniff(_ digest: Digest) -> MediaType.LayerCompression {
+        guard let h = FileHandle(forReadingAtPath: layout.blobPath(digest)) else { return .none }
+        defer { try? h.close() }
+        switch Compression.detect(magic: Array(h.readData(ofLength: 8))) {
+        case .gzip: return .gzip
+        case .zstd: return .zstd
+        default: return .none
+        }
+    }
+
+    private func reencode(_ l: Descriptor, index: Int, docker: Bool, diffID: Digest?) throws -> Descriptor {
+        let reader = try TarReader(.path(layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
+        let blob = try layout.newBlob()
+        var content = StreamDigester()
+        var compressor: TarWriter?
+        if target != .none {
+            let c = try TarWriter(sink: blob, format: .raw, options: .init(compression: target == .gzip ? .gzip : .zstd, level: level), name: "compressor")
+            try c.beginRawStream()
+            compressor = c
+        }
+        if try reader.next() != nil {
+            try reader.forEachChunk { chunk in
+                content.update(chunk)
+                if let compressor { try compressor.write(chunk) } else { try blob.write(chunk) }
+            }
+        }
+        try compressor?.finish()
+        let actual = Digest(sha256Hex: content.finalizeHex())
+        if let diffID, actual != diffID {
+            blob.abort()
+            throw LayoutError(.digestMismatch, "layer \(index) (\(l.digest)) has uncompressed digest \(actual) but the config's diff ID is \(diffID)")
+        }
+        let digest = try blob.commit(what: "recompressed layer \(index)")
+        let type: String
+        switch (docker, target) {
+        case (true, .gzip): type = MediaType.dockerLayerGzip
+        case (true, _): type = MediaType.dockerLayer
+        default: type = MediaType.ociLayer(target)
+        }
+        var n = l
+        n.mediaType = type
+        n.digest = digest
+        n.size = blob.size
+        n.annotations?["containerd.io/uncompressed"] = nil
+        return n
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import ImageSpec
+import Lading
+
+struct CopyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy images between docker-archive:, oci:, oci-archive: and the store.",
+        discussion: """
+        Addresses: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF], store:NAME or a bare name; PATH may be - for a tarball on standard input or output.
+        Blobs travel byte for byte unless --compression asks for another; diff IDs never change. zstd layers written into a docker-archive stay zstd (containerd 2 and docker 25+ read them); use --compression gzip for older readers.
+        """)
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var platformOptions: PlatformOptions
+    @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
+    @Option(name: .customLong("compression-level"), help: "Compression level.") var compressionLevel: Int?
+    @Flag(name: .customLong("all-platforms"), help: "Copy every platform present (the default).") var allPlatforms = false
+    @Argument(help: "The source address.") var source: String
+    @Argument(help: "The destination address.") var destination: String
+
+    func run() throws {
+        guarded {
+            var o = CopyOptions()
+            if compression != "keep" {
+                guard let c = MediaType.LayerCompression(rawValue: compression) else { throw ValidationError("--compression must be keep, gzip, zstd or none") }
+                o.compression = c
+            }
+            o.compressionLevel = compressionLevel
+            o.platform = try platformOptions.parsed()
+            let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            try copier.copy(from: try TransportAddress(parsing: source), to: try TransportAddress(parsing: destination), options: o)
+        }
+    }
+}
