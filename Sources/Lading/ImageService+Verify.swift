@@ -1,0 +1,47 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import ImageTransport
+
+extension Verifier {
+    /// Verifies a target: the store (`store:` or `store`), a name in it, an `oci:` layout,
+    /// or a tarball (`docker-archive:`, `oci-archive:`, or a path). Tarballs are read
+    /// into a temporary layout first (reading verifies digests, sizes and diff IDs);
+    /// the first problem found there is reported as the finding.
+    public static func verify(target: String, storePath: String) -> VerifyReport {
+        do {
+            var address = try TransportAddress(parsing: target)
+            var isDir: ObjCBool = false
+            if case .store(let n) = address, FileManager.default.fileExists(atPath: n, isDirectory: &isDir) {
+                address = isDir.boolValue ? .ociLayout(directory: n, reference: nil) : .dockerArchive(path: n, reference: nil)
+            }
+            switch address {
+            case .store(let name):
+                let service = try ImageService(storePath: storePath)
+                if name.isEmpty || name == "store" { return verify(layout: service.layout, target: target) }
+                return verify(layout: service.layout, roots: [try service.resolve(name).descriptor], target: target)
+            case .ociLayout(let dir, let ref):
+                let layout = try OCILayout(root: dir, create: false)
+                guard let ref else { return verify(layout: layout, target: target) }
+                let roots = try layout.readIndex().manifests.filter {
+                    $0.annotations?[AnnotationKey.refName] == ref || $0.annotations?[AnnotationKey.imageName] == ref
+                }
+                guard !roots.isEmpty else { throw LadingError(.notFound, "\(dir): no image named \(ref)") }
+                return verify(layout: layout, roots: roots, target: target)
+            case .dockerArchive(let p, _), .ociArchive(let p, _):
+                let tmp = FileManager.default.temporaryDirectory.path + "/lading-verify-\(UUID().uuidString.prefix(8))"
+                defer { try? FileManager.default.removeItem(atPath: tmp) }
+                let layout = try OCILayout(root: tmp, create: true)
+                let plan = try ImageLoader.read(path: p, into: layout)
+                try plan.install(into: layout)
+                var report = verify(layout: layout, roots: plan.images.map(\.descriptor), target: target)
+                report.findings += plan.warnings.map { Finding(severity: .warning, blob: nil, path: p, message: $0) }
+                return report
+            }
+        } catch {
+            var r = VerifyReport(target: target)
+            r.findings = [Finding(severity: .error, blob: nil, path: target, message: "\(error)")]
+            return r
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// One problem `verify` found.
+public struct Finding: Sendable, Equatable {
+    public enum Severity: String, Sendable { case error, warning }
+    public var severity: Severity
+    /// The blob at fault, when there is one.
+    public var blob: Digest?
+    /// The descriptor path from `index.json` (`index.json manifests[0] > layers[1]`).
+    public var path: String
+    public var message: String
+    public var description: String {
+        "\(severity.rawValue): \(blob.map { "\($0) " } ?? "")(\(path)): \(message)"
+    }
+}
+
+/// The result of verifying one target.
+public struct VerifyReport: Sendable {
+    public var target: String
+    public var findings: [Finding] = []
+    /// Blobs whose digest and size were checked.
+    public var blobsChecked = 0
+    public var clean: Bool { !findings.contains { $0.severity == .error } }
+}
+
+/// Checks an OCI layout the way a CI gate should: every blob's digest and size, the
+/// schema of each index, manifest and config, nested indexes to any depth, layer count
+/// against diff IDs and each layer's uncompressed digest against its diff ID, the
+/// compression a layer type names against the bytes, history against diff IDs, name
+/// annotations, partial indexes, attestation subjects and orphan blobs. Blob hashing
+/// runs on every core.
+public struct Verifier {
+    let layout: OCILayout
+    private var findings: [Finding] = []
+    /// Hash jobs: blob, expected size, expected content digest (layers), named compression.
+    private var jobs: [(Descriptor, String, Digest?)] = []
+    private var seen = Set<Digest>()
+
+    public init(layout: OCILayout) { self.layout = layout }
+
+    /// Verifies the whole layout (`roots` nil) or the given top descriptors.
+    public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String) -> VerifyReport {
+        var v = Verifier(layout: layout)
+        var report = VerifyReport(target: target)
+        let tops: [Descriptor]
+        if let roots {
+            tops = roots
+        } else {
+            do { tops = try layout.readIndex().manifests } catch {
+                report.findings = [Finding(severity: .error, blob: nil, path: "index.json", message: "\(error)")]
+                return report
+            }
+        }
+        for (i, d) in tops.enumerated() {
+            let at = "index.json manifests[\(i)]"
+            v.checkNames(d, at: at)
+            v.visit(d, at: at, depth: 0, inIndex: false, siblings: tops)
+        }
+        report.blobsChecked = v.runJobs()
+        if roots == nil { v.checkOrphans() }
+        report.findings = v.findings
+        return report
+    }
+
+    private mutating func error(_ d: Descriptor?, _ at: String, _ m: String) { findings.append(Finding(severity: .error, blob: d?.digest, path: at, message: m)) }
+    private mutating func warn(_ d: Descriptor?, _ at: String, _ m: String) { findings.append(Finding(severity: .warning, blob: d?.digest, path: at, message: m)) }
+
+    private mutating func checkNames(_ d: Descriptor, at: String) {
+        if let n = d.annotations?[AnnotationKey.imageName], (try? Reference(parsing: n)) == nil {
+            error(d, at, "annotation \(AnnotationKey.imageName) \"\(n)\" is not a valid reference")
+        }
+        if let r = d.annotations?[AnnotationKey.refName],
+           r.isEmpty || !r.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-._:@/+".unicodeScalars.contains($0) }) {
+            warn(d, at, "annotation \(AnnotationKey.refName) \"\(r)\" has characters outside A-Za-z0-9-._:@/+")
+        }
+    }
+
+    private func document<T: Decodable>(_ type: T.Type, _ d: Descriptor) throws -> T {
+        try JSON.decode(T.self, from: try layout.readBlob(d.digest), what: "\(d.mediaType) \(d.digest)")
+    }
+
+    private mutating func visit(_ d: Descriptor, at: String, depth: Int, inIndex: Bool, siblings: [Descriptor]) {
+        guard depth <= 16 else { return error(d, at, "indexes nested more than 16 deep") }
+        guard d.digest.isSupported else { return error(d, at, "unsupported digest algorithm \(d.digest.algorithm)") }
+        guard let size = layout.blobSize(d.digest) else {
+            if MediaType.isNonDistributable(d.mediaType) { return }
+            if inIndex {
+                return warn(d, at, "partial index: manifest for \(d.platform?.description ?? "unknown platform") is absent")
+            }
+            return error(d, at, "blob is missing")
+        }
+        if size != d.size { error(d, at, "blob is \(size) bytes, descriptor says \(d.size)") }
+        if seen.insert(d.digest).inserted && !MediaType.isLayer(d.mediaType) { jobs.append((d, at, nil)) }
+        if let subject = d.attestationSubject, !siblings.contains(where: { $0.digest == subject }) {
+            error(d, at, "attestation subject \(subject) is not in the index")
+        }
+        do {
+            if MediaType.isIndex(d.mediaType) {
+                let idx = try document(ImageIndex.self, d)
+                for (i, c) in idx.manifests.enumerated() {
+                    visit(c, at: "\(at) > manifests[\(i)]", depth: depth + 1, inIndex: true, siblings: idx.manifests)
+                }
+            } else if MediaType.isManifest(d.mediaType) {
+                let m = try document(ImageManifest.self, d)
+                visit(m.config, at: "\(at) > config", depth: depth + 1, inIndex: false, siblings: [])
+                var diffIDs: [Digest]?
+                if MediaType.isConfig(m.config.mediaType), layout.hasBlob(m.config.digest) {
+                    let cfg = try document(ImageConfig.self, m.config)
+                    if !(cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty) {
+                        diffIDs = cfg.rootfs.diffIDs
+                        if cfg.rootfs.type != "layers" { error(m.config, "\(at) > config", "rootfs.type is \"\(cfg.rootfs.type)\", expected \"layers\"") }
+                        if m.layers.count != cfg.rootfs.diffIDs.count {
+                            error(d, at, "\(m.layers.count) layers but the config lists \(cfg.rootfs.diffIDs.count) diff IDs")
+                        }
+                        if let h = cfg.history {
+                            let nonEmpty = h.filter { $0.emptyLayer != true }.count
+                            if nonEmpty != cfg.rootfs.diffIDs.count {
+                                error(m.config, "\(at) > config", "history has \(nonEmpty) non-empty entries for \(cfg.rootfs.diffIDs.count) diff IDs")
+                            }
+                        }
+                    }
+                }
+                for (i, l) in m.layers.enumerated() {
+                    let lat = "\(at) > layers[\(i)]"
+                    guard l.digest.isSupported else { error(l, lat, "unsupported digest algorithm"); continue }
+                    guard let lsize = layout.blobSize(l.digest) else {
+                        if !MediaType.isNonDistributable(l.mediaType) { error(l, lat, "layer blob is missing") }
+                        continue
+                    }
+                    if lsize != l.size { error(l, lat, "blob is \(lsize) bytes, descriptor says \(l.size)") }
+                    let expect = diffIDs.flatMap { i < $0.count ? $0[i] : nil }
+                    if MediaType.isLayer(l.mediaType) && seen.insert(l.digest).inserted {
+                        jobs.append((l, lat, expect))
+                    } else if !MediaType.isLayer(l.mediaType) && seen.insert(l.digest).inserted {
+                        jobs.append((l, lat, nil))
+                    }
+                }
+            } else if MediaType.isConfig(d.mediaType) {
+                _ = try document(ImageConfig.self, d)
+            }
+        } catch {
+            self.error(d, at, "\(error)")
+        }
+    }
+
+    /// Hashes every queued blob (layers decompressed too), in parallel.
+    private mutating func runJobs() -> Int {
+        let jobs = self.jobs
+        let results = Results(count: jobs.count)
+        let layout = self.layout
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            let (d, at, diffID) = jobs[i]
+            results.set(i, Verifier.check(d, at: at, diffID: diffID, layout: layout))
+        }
+        for r in results.all { findings += r }
+        return jobs.count
+    }
+
+    static func check(_ d: Descriptor, at: String, diffID: Digest?, layout: OCILayout) -> [Finding] {
+        var out: [Finding] = []
+        let fd = open(layout.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [Finding(severity: .error, blob: d.digest, path: at, message: "cannot open blob")] }
+        defer { close(fd) }
+        let source = DescriptorSource(fd: fd, name: "blob \(d.digest)")
+        let raw = DigestSink()
+        let tee = TeeChunks(source, sinks: [raw])
+        let isLayer = MediaType.isLayer(d.mediaType)
+        do {
+            if isLayer {
+                let magic = try source.peek()
+                let found = Compression.detect(magic: magic.prefix(8))
+                if let named = MediaType.layerCompression(d.mediaType), named.rawValue != found.rawValue, found != .xz, found != .bzip2 {
+                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
+                }
+                let reader = try TarReader(.chunks(tee), mode: .raw, name: "layer \(d.digest)")
+                var content = StreamDigester()
+                if try reader.next() != nil { try reader.forEachChunk { content.update($0) } }
+                try tee.drain()
+                let c = Digest(sha256Hex: content.finalizeHex())
+                if let diffID, c != diffID {
+                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "uncompressed digest \(c) does not match diff ID \(diffID)"))
+                }
+            } else {
+                try tee.drain()
+            }
+        } catch {
+            out.append(Finding(severity: .error, blob: d.digest, path: at, message: "\(error)"))
+            try? tee.drain()
+        }
+        let actual = Digest(sha256Hex: raw.digester.finalizeHex())
+        if actual != d.digest { out.append(Finding(severity: .error, blob: d.digest, path: at, message: "content has digest \(actual)")) }
+        return out
+    }
+
+    private mutating func checkOrphans() {
+        guard let index = try? layout.readIndex(), let dead = try? GarbageCollector.unreachable(layout, index: index) else { return }
+        for (d, size) in dead {
+            findings.append(Finding(severity: .warning, blob: d, path: "blobs/sha256", message: "orphan blob (\(size) bytes) not reachable from index.json"))
+        }
+    }
+}
+
+
+/// Per-job results filled from worker threads.
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [[Finding]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ v: [Finding]) { lock.lock(); values[i] = v; lock.unlock() }
+    var all: [[Finding]] { lock.lock(); defer { lock.unlock() }; return values }
+}
