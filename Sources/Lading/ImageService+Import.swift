@@ -61,14 +61,22 @@ extension ImageService {
         // Compression runs on its own thread, beside decompression and hashing.
         let compressing = compressor.map { ThreadedSink(WriterSink($0)) }
         if let compressing { contentSinks.append(compressing) } else if !asIs || inputCompression == .none { contentSinks.append(blob) }
-        let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
-        let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
-        let content = TeeChunks(decoded, sinks: contentSinks)
-        let check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
-        try content.drain()
-        try rawTee.drain()
-        try compressing?.finish()
-        try compressor?.finish()
+        let check: TarNameCheck
+        do {
+            let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
+            let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
+            let content = TeeChunks(decoded, sinks: contentSinks)
+            check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
+            try content.drain()
+            try rawTee.drain()
+            try compressing?.finish()
+            try compressor?.finish()
+        } catch {
+            // Stop the compressing thread and drop the temporary blob.
+            try? compressing?.finish()
+            blob.abort()
+            throw error
+        }
         var layerDigest = try blob.commit(what: "\(sourceName) layer")
         var layerSize = blob.size
         var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
