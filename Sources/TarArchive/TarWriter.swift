@@ -21,9 +21,11 @@ public final class TarWriter {
         public var compression: Compression = .none
         /// The compression level; nil uses 6 for gzip and 3 for zstd.
         public var level: Int? = nil
-        /// Worker threads for zstd (0 = one per core); ignored by other filters.
-        public var threads: Int = 0
-        public init(compression: Compression = .none, level: Int? = nil, threads: Int = 0) {
+        /// Worker threads for zstd (0 = one per core); ignored by other filters. The
+        /// default, 1, keeps memory near 50 MiB; zstd's multithreaded mode needs about
+        /// 60 MiB more per worker at level 3.
+        public var threads: Int = 1
+        public init(compression: Compression = .none, level: Int? = nil, threads: Int = 1) {
             self.compression = compression
             self.level = level
             self.threads = threads
