@@ -14,11 +14,12 @@ public final class BlobWriter: ByteSink {
 
     init(layout: OCILayout) throws {
         self.layout = layout
-        self.tempPath = "\(layout.ingestPath)/\(UUID().uuidString).blob"
+        let dir = try layout.ingestPath
+        self.tempPath = "\(dir)/\(UUID().uuidString).blob"
         do {
             sink = try FileSink(creating: tempPath, mode: 0o644, exclusive: true)
         } catch {
-            throw LayoutError(.io, "cannot create a temporary blob in \(layout.ingestPath)", cause: "\(error)")
+            throw LayoutError(.io, "cannot create a temporary blob in \(dir)", cause: "\(error)")
         }
     }
 

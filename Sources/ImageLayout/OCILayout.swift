@@ -42,8 +42,66 @@ public final class OCILayout: @unchecked Sendable {
         }
     }
 
-    /// Where temporary blobs are written before they are verified and renamed.
-    public var ingestPath: String { "\(root)/.ingest" }
+    /// The parent of every process's ingest directory.
+    public var ingestRoot: String { "\(root)/.ingest" }
+
+    /// This process's own directory for temporary blobs (`.ingest/<uuid>/`), created on
+    /// first use. Its `.owner` file stays `flock`ed while this layout object lives, so
+    /// `cleanAbandonedIngest` can tell the leftovers of a killed command from the files
+    /// of a command still running.
+    public var ingestPath: String {
+        get throws {
+            ingestLock.lock()
+            defer { ingestLock.unlock() }
+            if let p = ownIngest { return p }
+            let p = "\(ingestRoot)/\(UUID().uuidString)"
+            try FileOps.mkdirs(p)
+            let fd = open("\(p)/.owner", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            if fd < 0 || flock(fd, LOCK_EX) != 0 {
+                throw LayoutError(.io, "cannot lock \(p)/.owner", cause: FileOps.errnoText())
+            }
+            ownerFD = fd
+            ownIngest = p
+            return p
+        }
+    }
+    private var ownIngest: String?
+    private var ownerFD: Int32 = -1
+    private let ingestLock = NSLock()
+
+    deinit {
+        if let p = ownIngest {
+            try? FileManager.default.removeItem(atPath: p)
+            close(ownerFD)
+        }
+    }
+
+    /// Removes ingest directories whose owning command is gone (killed, crashed), and
+    /// stray files directly under `.ingest`.
+    /// - Returns: the number of directories and files removed.
+    @discardableResult
+    public func cleanAbandonedIngest() -> Int {
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: ingestRoot)) ?? [] {
+            let p = "\(ingestRoot)/\(name)"
+            if p == ownIngest { continue }
+            guard FileOps.isDirectory(p) else {
+                if unlink(p) == 0 { removed += 1 }
+                continue
+            }
+            let fd = open("\(p)/.owner", O_RDWR | O_CLOEXEC)
+            if fd >= 0 {
+                defer { close(fd) }
+                guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
+            } else {
+                // Not yet locked by its owner, or abandoned long ago: wait a minute to tell.
+                var st = stat()
+                guard lstat(p, &st) == 0, time(nil) - st.st_mtim.tv_sec > 60 else { continue }
+            }
+            if (try? FileManager.default.removeItem(atPath: p)) != nil { removed += 1 }
+        }
+        return removed
+    }
 
     /// `root/blobs/<alg>/<hex>`.
     public func blobPath(_ d: Digest) -> String { "\(root)/\(d.blobPath)" }
@@ -66,8 +124,7 @@ public final class OCILayout: @unchecked Sendable {
 
     /// Starts writing a new blob.
     public func newBlob() throws -> BlobWriter {
-        try FileOps.mkdirs(ingestPath)
-        return try BlobWriter(layout: self)
+        try BlobWriter(layout: self)
     }
 
     /// Writes a small blob (a manifest or config lading created) and returns its descriptor digest.

@@ -35,7 +35,7 @@ extension ImageService {
         }
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
         let written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
-        let (layer, diffID) = try writer.finish()
+        let (layer, diffID, staged) = try writer.finish()
         let now = ImageBuilder.timestamp()
         var entry: [String: Any] = ["created": now, "created_by": "lading commit"]
         if let a = options.author { entry["author"] = a }
@@ -49,7 +49,7 @@ extension ImageService {
         builder.config["created"] = now
         if let a = options.author { builder.config["author"] = a }
         try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference)
+        return try record(builder, reference: options.reference, staged: written.isEmpty ? [] : [staged])
     }
 
     func applyChanges(_ changes: [String], to builder: inout ImageBuilder) throws {
@@ -59,18 +59,21 @@ extension ImageService {
         try builder.setContainerConfig(updated)
     }
 
-    /// Writes the builder's config and manifest and names the image.
-    func record(_ builder: ImageBuilder, reference: String?) throws -> Digest {
-        let desc = try builder.write(to: layout)
+    /// Installs the staged layers, writes the builder's config and manifest, and names
+    /// the image, all under the layout lock.
+    func record(_ builder: ImageBuilder, reference: String?, staged: [StagedBlob]) throws -> Digest {
         let name = try reference.map { try Reference(parsing: $0).withDefaultTag }
-        try layout.updateIndex { index in
+        for s in staged { s.sync() }
+        return try layout.updateIndex { index in
+            for s in staged { try s.install() }
+            let desc = try builder.write(to: layout)
             if let name {
                 index.manifests.removeAll { $0.storedName == name }
                 index.manifests.append(desc.named(name))
             } else if !index.manifests.contains(where: { $0.digest == desc.digest }) {
                 index.manifests.append(desc)
             }
+            return desc.digest
         }
-        return desc.digest
     }
 }

@@ -77,26 +77,25 @@ extension ImageService {
             blob.abort()
             throw error
         }
-        var layerDigest = try blob.commit(what: "\(sourceName) layer")
-        var layerSize = blob.size
+        var staged = try blob.stage()
         var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
         if check.hasDuplicates {
-            (layerDigest, layerSize, diffID) = try rewriteWithoutDuplicates(layerDigest, keep: check.lastIndex, output: output, level: options.compressionLevel, name: sourceName)
+            (staged, diffID) = try rewriteWithoutDuplicates(staged, keep: check.lastIndex, output: output, level: options.compressionLevel, name: sourceName)
         }
         let host = Platform.host
         let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
         var builder = ImageBuilder(platform: platform)
-        builder.append(layer: Descriptor(mediaType: MediaType.ociLayer(output), digest: layerDigest, size: layerSize), diffID: diffID)
+        builder.append(layer: Descriptor(mediaType: MediaType.ociLayer(output), digest: staged.digest, size: staged.size), diffID: diffID)
         let now = ImageBuilder.timestamp()
         builder.config["created"] = now
         builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
         try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference)
+        return try record(builder, reference: options.reference, staged: [staged])
     }
 
     /// Writes the layer again keeping only the last entry of each path.
-    private func rewriteWithoutDuplicates(_ digest: Digest, keep: [LayerPath: Int], output: MediaType.LayerCompression, level: Int?, name: String) throws -> (Digest, Int64, Digest) {
-        let reader = try TarReader(.path(layout.blobPath(digest)), name: name)
+    private func rewriteWithoutDuplicates(_ first: StagedBlob, keep: [LayerPath: Int], output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
+        let reader = try TarReader(.path(first.tempPath), name: name)
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level)
         var i = 0
         while let e = try reader.next() {
@@ -105,8 +104,8 @@ extension ImageService {
             try writer.tar.writeHeader(e)
             if e.kind == .regular { try reader.forEachChunk { try writer.tar.write($0) } }
         }
-        let (d, diffID) = try writer.finish()
-        return (d.digest, d.size, diffID)
+        let (_, diffID, staged) = try writer.finish()
+        return (staged, diffID)
     }
 }
 

@@ -27,8 +27,8 @@ public struct PruneReport: Sendable {
 extension ImageService {
     /// Removes dangling (unnamed) images, or every selected image with `all`, then every
     /// blob no longer reachable from `index.json` (walking indexes, manifests, configs,
-    /// layers and subjects), and temporary files older than an hour left by killed
-    /// commands. All in one locked step.
+    /// layers and subjects), and the temporary files of killed commands. All in one
+    /// locked step.
     public func prune(_ options: PruneOptions) throws -> PruneReport {
         var report = PruneReport()
         let candidates = try images().filter { options.all || $0.names.isEmpty }
@@ -55,22 +55,12 @@ extension ImageService {
                 index = try layout.readIndex()
             } else {
                 report.deletedBlobs = try GarbageCollector.collect(layout, index: index)
-                cleanIngest(olderThan: 3600)
+                layout.cleanAbandonedIngest()
             }
         }
         return report
     }
 
-    func cleanIngest(olderThan seconds: TimeInterval) {
-        let dir = layout.ingestPath
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-            let p = "\(dir)/\(name)"
-            if let m = (try? FileManager.default.attributesOfItem(atPath: p))?[.modificationDate] as? Date,
-               Date().timeIntervalSince(m) > seconds {
-                unlink(p)
-            }
-        }
-    }
 }
 
 /// Parses RFC 3339 with or without fractional seconds (Go writes up to 9 digits).

@@ -30,7 +30,7 @@ extension ImageService {
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
         _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in try self.layerReader(layers[keep + i], index: keep + i) },
                                        lower: lower, to: writer.tar)
-        let (layer, diffID) = try writer.finish()
+        let (layer, diffID, staged) = try writer.finish()
 
         var builder = try ImageBuilder(manifest: d.manifest, rawConfig: try layout.readBlob(d.configDigest))
         builder.layers = Array(layers.prefix(keep))
@@ -55,7 +55,7 @@ extension ImageService {
         builder.history = kept + [entry]
         builder.config["created"] = now
         try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference)
+        return try record(builder, reference: options.reference, staged: [staged])
     }
 
     func parentLayerCount(_ parent: String?, diffIDs: [Digest]) throws -> Int {

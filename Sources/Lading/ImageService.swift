@@ -16,6 +16,7 @@ public final class ImageService {
     /// Opens (creating when needed) the store at `storePath`.
     public init(storePath: String) throws {
         layout = try OCILayout(root: storePath, create: true)
+        layout.cleanAbandonedIngest()
     }
 
     /// Every image in the store, grouped by target digest, in `index.json` order.

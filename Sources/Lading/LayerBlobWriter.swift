@@ -33,13 +33,15 @@ final class LayerBlobWriter: ByteSink {
         if let compressor { try compressor.write(bytes) } else { try blob.write(bytes) }
     }
 
-    /// Finishes the tar stream and the compression, and installs the blob.
-    /// - Returns: the layer's descriptor (OCI media type of its compression) and diff ID.
-    func finish() throws -> (descriptor: Descriptor, diffID: Digest) {
+    /// Finishes the tar stream and the compression. The blob stays staged: it is
+    /// installed with the index update that references it (`ImageService.record`), so a
+    /// concurrent garbage collection never sees it unreferenced.
+    /// - Returns: the layer's descriptor (OCI media type of its compression), diff ID and staged blob.
+    func finish() throws -> (descriptor: Descriptor, diffID: Digest, staged: StagedBlob) {
         try tar.finish()
         try compressor?.finish()
-        let digest = try blob.commit(what: "new layer")
-        let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: digest, size: blob.size)
-        return (d, Digest(sha256Hex: diff.finalizeHex()))
+        let staged = try blob.stage()
+        let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: staged.digest, size: staged.size)
+        return (d, Digest(sha256Hex: diff.finalizeHex()), staged)
     }
 }

@@ -27,7 +27,9 @@ func snapshot(_ root: String) -> [String: String] {
 
 /// Files left in the store's ingest area (must be none after any command).
 func ingestLeftovers(_ service: ImageService) -> [String] {
-    (try? FileManager.default.contentsOfDirectory(atPath: service.layout.ingestPath)) ?? []
+    let root = service.layout.ingestRoot
+    guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
+    return e.compactMap { $0 as? String }.filter { !$0.hasSuffix(".owner") && !FileManager.default.fileExists(atPath: "\(root)/\($0)/.owner") }
 }
 
 /// Runs a program, returning exit status and output.
