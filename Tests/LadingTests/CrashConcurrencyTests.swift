@@ -1,0 +1,93 @@
+import Foundation
+import ImageLayout
+import Lading
+import Testing
+import TestSupport
+
+/// SIGKILL at random points never leaves the store inconsistent; concurrent commands
+/// never lose each other's updates.
+@Suite(.serialized) struct CrashConcurrencyTests {
+    /// A small deterministic generator, so a failure can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func killedCommandsLeaveTheStoreConsistent() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        let store = service.layout.root
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let tree = dir.path + "/tree"
+        try service.unpack("example.com/team/app:v2", into: tree)
+        try "extra\n".write(toFile: tree + "/extra", atomically: false, encoding: .utf8)
+        let before = try service.images().map { ($0.id, $0.names) }
+        let commands: [[String]] = [
+            ["load", "-q", "-i", "\(corpus)/v2.skopeo.oci.tar"],
+            ["import", "\(corpus)/rootfs.tar.xz", "crash.example/imported:1"],
+            ["commit", "example.com/team/app:v2", tree, "crash.example/committed:1"],
+            ["prune", "-f"],
+        ]
+        var rng = SplitMix(state: 42)
+        for i in 0..<24 {
+            let argv = commands[i % commands.count]
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: ladingBinary)
+            p.arguments = [argv[0], "--store", store] + argv.dropFirst()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 0...80_000, using: &rng))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let check = try ImageService(storePath: store)
+            let report = Verifier.verify(layout: check.layout, target: "store")
+            #expect(report.clean, "after killing \(argv[0]) (round \(i)): \(report.findings)")
+            for (id, names) in before {
+                for n in names { #expect(try check.resolve(n.description).id == id, "\(n) after \(argv[0])") }
+            }
+        }
+        // The next command cleans what killed commands left behind.
+        let after = try ImageService(storePath: store)
+        _ = try after.prune(PruneOptions())
+        #expect(ingestLeftovers(after).isEmpty)
+        #expect(Verifier.verify(layout: after.layout, target: "store").findings.isEmpty)
+    }
+
+    @Test func fourProcessesAtOnce() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        let store = service.layout.root
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let bin = "'\(ladingBinary)'"
+        let s = "--store '\(store)'"
+        let scripts = [
+            "for i in 1 2 3 4 5 6; do \(bin) load \(s) -q -i '\(corpus)/multi.containerd.docker.tar' || exit 1; done",
+            "for i in 1 2 3 4 5 6; do \(bin) tag \(s) example.com/team/app:v2 keep.example/p2:$i || exit 1; done",
+            "for i in 1 2 3 4 5 6; do \(bin) tag \(s) example.com/team/app:base tmp.example/p3:$i && \(bin) rmi \(s) tmp.example/p3:$i >/dev/null || exit 1; done",
+            "for i in 1 2 3 4 5 6; do \(bin) prune \(s) -f >/dev/null || exit 1; done",
+        ]
+        let procs = try scripts.map { script -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in procs { p.waitUntilExit() }
+        #expect(procs.map(\.terminationStatus) == [0, 0, 0, 0])
+        let check = try ImageService(storePath: store)
+        let names = try check.images().flatMap(\.names).map(\.description).sorted()
+        #expect(names == ["example.com/team/app:base", "example.com/team/app:latest", "example.com/team/app:v2"]
+            + (1...6).map { "keep.example/p2:\($0)" })
+        let report = Verifier.verify(layout: check.layout, target: "store")
+        #expect(report.findings.isEmpty, "\(report.findings)")
+    }
+}
