@@ -10,6 +10,10 @@ public final class BlobWriter: ByteSink {
     let layout: OCILayout
     let tempPath: String
     private let sink: FileSink
+    /// SHA-256 runs on its own thread, beside the copy.
+    private let digestSink = DigestSink()
+    private let hasher: ThreadedSink
+    private var hashed = false
     private var done = false
 
     init(layout: OCILayout) throws {
@@ -18,18 +22,33 @@ public final class BlobWriter: ByteSink {
         self.tempPath = "\(dir)/\(UUID().uuidString).blob"
         do {
             sink = try FileSink(creating: tempPath, mode: 0o644, exclusive: true)
+            sink.hashing = false
         } catch {
             throw LayoutError(.io, "cannot create a temporary blob in \(dir)", cause: "\(error)")
         }
+        hasher = ThreadedSink(digestSink)
     }
 
     deinit { if !done { unlink(tempPath) } }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) throws { try sink.write(bytes) }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try hasher.write(bytes)
+        try sink.write(bytes)
+    }
 
-    /// Digest and size of what was written so far.
-    public var digest: Digest { Digest(sha256Hex: sink.digester.finalizeHex()) }
-    public var size: Int64 { sink.digester.count }
+    private func finishHashing() throws {
+        if !hashed { try hasher.finish(); hashed = true }
+    }
+
+    /// Digest and size of everything written (call once writing is over).
+    public var digest: Digest {
+        try? finishHashing()
+        return Digest(sha256Hex: digestSink.digester.finalizeHex())
+    }
+    public var size: Int64 {
+        try? finishHashing()
+        return digestSink.digester.count
+    }
 
     /// Verifies and moves the blob into place.
     /// - Parameters:
@@ -50,6 +69,7 @@ public final class BlobWriter: ByteSink {
     /// `install()` (or discard). Used when a blob's expected digest is known only
     /// after the whole input was read.
     public func stage() throws -> StagedBlob {
+        try finishHashing()
         done = true
         return StagedBlob(layout: layout, tempPath: tempPath, digest: digest, size: size)
     }

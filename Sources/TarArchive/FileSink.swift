@@ -7,6 +7,8 @@ public final class FileSink: ByteSink {
     /// SHA-256 and length of everything written.
     public private(set) var digester = StreamDigester()
     private let ownsDescriptor: Bool
+    /// Hash what is written (on by default; off when the caller hashes elsewhere).
+    public var hashing = true
 
     /// Wraps an open descriptor (not closed by the sink).
     public init(fd: Int32, name: String) {
@@ -29,7 +31,7 @@ public final class FileSink: ByteSink {
     deinit { if ownsDescriptor { _ = Glibc.close(fd) } }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        digester.update(bytes)
+        if hashing { digester.update(bytes) }
         var off = 0
         while off < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)

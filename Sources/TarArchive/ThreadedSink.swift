@@ -6,7 +6,7 @@ import TarArchive
 ///
 /// The queue holds at most `depth` chunks (each at most the writer's chunk size), so
 /// memory stays flat. An error on the worker is thrown by the next `write` or by `finish`.
-final class ThreadedSink: ByteSink, @unchecked Sendable {
+public final class ThreadedSink: ByteSink, @unchecked Sendable {
     private let downstream: ByteSink
     private let condition = NSCondition()
     private var queue: [[UInt8]] = []
@@ -15,7 +15,7 @@ final class ThreadedSink: ByteSink, @unchecked Sendable {
     private var failure: Error?
     private let depth: Int
 
-    init(_ downstream: ByteSink, depth: Int = 8) {
+    public init(_ downstream: ByteSink, depth: Int = 8) {
         self.downstream = downstream
         self.depth = depth
         let t = Thread { [self] in work() }
@@ -48,7 +48,7 @@ final class ThreadedSink: ByteSink, @unchecked Sendable {
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
         let copy = Array(bytes)
         condition.lock()
@@ -60,7 +60,7 @@ final class ThreadedSink: ByteSink, @unchecked Sendable {
     }
 
     /// Waits until the worker has written everything; rethrows its error.
-    func finish() throws {
+    public func finish() throws {
         condition.lock()
         closed = true
         condition.broadcast()
