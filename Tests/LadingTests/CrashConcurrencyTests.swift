@@ -7,18 +7,6 @@ import TestSupport
 /// SIGKILL at random points never leaves the store inconsistent; concurrent commands
 /// never lose each other's updates.
 @Suite(.serialized) struct CrashConcurrencyTests {
-    /// A small deterministic generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func killedCommandsLeaveTheStoreConsistent() throws {
         let (service, dir) = try makeStore()
         defer { dir.remove() }
@@ -34,7 +22,7 @@ import TestSupport
             ["commit", "example.com/team/app:v2", tree, "crash.example/committed:1"],
             ["prune", "-f"],
         ]
-        var rng = SplitMix(state: 42)
+        var rng = SeededRandom(state: 42)
         for i in 0..<24 {
             let argv = commands[i % commands.count]
             let p = Process()

@@ -11,7 +11,7 @@ import TestSupport
 @Suite struct MutationFuzzTests {
     static let seeds = ["v2.skopeo.docker.tar", "v2.containerd.docker.tar", "v2.skopeo.oci.tar"]
 
-    static func mutate(_ input: [UInt8], rng: inout CrashConcurrencyTests.SplitMix) -> [UInt8] {
+    static func mutate(_ input: [UInt8], rng: inout SeededRandom) -> [UInt8] {
         var b = input
         switch rng.next() % 5 {
         case 0:
@@ -41,7 +41,7 @@ import TestSupport
         _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
         let inputs = try Self.seeds.map { Array(try Data(contentsOf: URL(fileURLWithPath: "\(corpus)/\($0)"))) }
         let regressions = (try? FileManager.default.contentsOfDirectory(atPath: "\(Fixtures.testdata)/hostile")) ?? []
-        var rng = CrashConcurrencyTests.SplitMix(state: 7)
+        var rng = SeededRandom(state: 7)
         var cases: [(String, [UInt8])] = try regressions.sorted().map { ($0, Array(try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.testdata)/hostile/\($0)")))) }
         for r in 0..<rounds {
             let k = Int(rng.next() % UInt64(inputs.count))

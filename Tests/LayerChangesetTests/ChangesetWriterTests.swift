@@ -4,18 +4,6 @@ import LayerChangeset
 import TarArchive
 import TestSupport
 
-/// A small deterministic generator (SplitMix64) for seeded random trees.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct ChangesetWriterTests {
     /// Writes the changeset of `work` over `baseLayers`, applies base + changeset to a fresh
     /// directory and expects it to equal `work`. Returns the changeset's entry listing.
