@@ -57,11 +57,7 @@ public struct ChangesetWriter {
         defer { buffer.deallocate() }
         for (path, isWhiteout) in order {
             if isWhiteout {
-                var e = TarEntry(path: "", kind: .regular, permissions: 0o600)
-                e.pathBytes = path.parent.appending(Whiteout.marker(for: path.name)).bytes
-                e.uname = ""
-                e.gname = ""
-                try writer.writeHeader(e)
+                try writer.writeHeader(Whiteout.entry(deleting: path))
                 continue
             }
             guard let meta = new[path], meta.kind != .socket else { continue }

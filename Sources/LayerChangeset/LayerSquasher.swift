@@ -55,11 +55,7 @@ public struct LayerSquasher {
         let order = (emit.map { ($0, false) } + whiteouts.map { ($0, true) }).sorted { $0.0 < $1.0 }
         for (path, isWhiteout) in order {
             if isWhiteout {
-                var e = TarEntry(path: "", kind: .regular, permissions: 0o600)
-                e.pathBytes = path.parent.appending(Whiteout.marker(for: path.name)).bytes
-                e.uname = ""
-                e.gname = ""
-                try writer.writeHeader(e)
+                try writer.writeHeader(Whiteout.entry(deleting: path))
                 continue
             }
             guard let meta = merged[path], meta.kind != .socket else { continue }

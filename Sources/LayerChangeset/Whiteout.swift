@@ -1,3 +1,4 @@
+import TarArchive
 /// The whiteout rules of the OCI image layer format (image-spec `layer.md`, FORMATS.md §5),
 /// in one place.
 ///
@@ -40,4 +41,16 @@ public enum Whiteout: Equatable, Sendable {
 
     /// The marker name that hides `name`: `.wh.` + name.
     public static func marker(for name: [UInt8]) -> [UInt8] { prefix + name }
+}
+
+extension Whiteout {
+    /// The tar entry that deletes `path` from lower layers: an empty regular file
+    /// `.wh.NAME` beside it, mode 0600, owner 0:0, mtime 0, no user or group names.
+    public static func entry(deleting path: LayerPath) -> TarEntry {
+        var e = TarEntry(path: "", kind: .regular, permissions: 0o600)
+        e.pathBytes = path.parent.appending(marker(for: path.name)).bytes
+        e.uname = ""
+        e.gname = ""
+        return e
+    }
 }
