@@ -48,25 +48,37 @@ extension ImageService {
         let asIs = (inputCompression == .gzip && output == .gzip) || (inputCompression == .zstd && output == .zstd)
             || (inputCompression == .none && output == .none)
         let blob = try layout.newBlob()
+        // gzip is compressed by worker threads (one per core) beside decompression and
+        // hashing on this thread; zstd by libarchive on one thread of its own (it
+        // starts its own workers).
+        var gzip: ParallelGzipSink?
         var compressor: TarWriter?
-        if !asIs && output != .none {
+        if !asIs && output == .gzip {
+            gzip = try ParallelGzipSink(downstream: blob, level: options.compressionLevel ?? 6, name: "layer compressor")
+        } else if !asIs && output == .zstd {
             let c = try TarWriter(sink: blob, format: .raw,
-                                  options: .init(compression: output == .gzip ? .gzip : .zstd, level: options.compressionLevel),
+                                  options: .init(compression: .zstd, level: options.compressionLevel),
                                   name: "layer compressor")
             try c.beginRawStream()
             compressor = c
         }
         let diff = DigestSink()
         var contentSinks: [ByteSink] = [diff]
-        // Compression runs on its own thread, beside decompression and hashing.
         let compressing = compressor.map { ThreadedSink(WriterSink($0)) }
-        if let compressing { contentSinks.append(compressing) } else if !asIs || inputCompression == .none { contentSinks.append(blob) }
+        if let gzip {
+            contentSinks.append(gzip)
+        } else if let compressing {
+            contentSinks.append(compressing)
+        } else if !asIs || inputCompression == .none {
+            contentSinks.append(blob)
+        }
         let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
         let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
         let content = TeeChunks(decoded, sinks: contentSinks)
         let check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
         try content.drain()
         try rawTee.drain()
+        try gzip?.finish()
         try compressing?.finish()
         try compressor?.finish()
         var layerDigest = try blob.commit(what: "\(sourceName) layer")

@@ -7,6 +7,8 @@ import TarArchive
 /// as they go into a blob (its digest names the blob).
 final class LayerBlobWriter: ByteSink {
     private let blob: BlobWriter
+    /// gzip: compressed on worker threads; zstd: libarchive's filter.
+    private let gzip: ParallelGzipSink?
     private let compressor: TarWriter?
     private var diff = StreamDigester()
     let compression: MediaType.LayerCompression
@@ -17,12 +19,18 @@ final class LayerBlobWriter: ByteSink {
         blob = try layout.newBlob()
         self.compression = compression
         switch compression {
-        case .none: compressor = nil
-        case .gzip, .zstd:
+        case .none:
+            gzip = nil
+            compressor = nil
+        case .gzip:
+            gzip = try ParallelGzipSink(downstream: blob, level: level ?? 6, name: "layer compressor")
+            compressor = nil
+        case .zstd:
             let c = try TarWriter(sink: blob, format: .raw,
-                                  options: .init(compression: compression == .gzip ? .gzip : .zstd, level: level),
+                                  options: .init(compression: .zstd, level: level),
                                   name: "layer compressor")
             try c.beginRawStream()
+            gzip = nil
             compressor = c
         }
         tar = try TarWriter(sink: self, name: "new layer")
@@ -30,13 +38,20 @@ final class LayerBlobWriter: ByteSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         diff.update(bytes)
-        if let compressor { try compressor.write(bytes) } else { try blob.write(bytes) }
+        if let gzip {
+            try gzip.write(bytes)
+        } else if let compressor {
+            try compressor.write(bytes)
+        } else {
+            try blob.write(bytes)
+        }
     }
 
     /// Finishes the tar stream and the compression, and installs the blob.
     /// - Returns: the layer's descriptor (OCI media type of its compression) and diff ID.
     func finish() throws -> (descriptor: Descriptor, diffID: Digest) {
         try tar.finish()
+        try gzip?.finish()
         try compressor?.finish()
         let digest = try blob.commit(what: "new layer")
         let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: digest, size: blob.size)

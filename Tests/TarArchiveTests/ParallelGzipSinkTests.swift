@@ -56,7 +56,8 @@ private func pgzip(_ input: [UInt8], level: Int = 6, blockSize: Int = ParallelGz
     return out.bytes
 }
 
-/// Decodes a gzip stream with libarchive.
+/// Decodes a gzip stream with libarchive. (Its raw format refuses an empty decoded
+/// stream, from any gzip, so empty input is checked with `gzip -dc` only.)
 private func gunzipLibarchive(_ gz: [UInt8]) throws -> [UInt8] {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -120,7 +121,7 @@ private final class FailingSink: ByteSink, @unchecked Sendable {
         // ISIZE trailer.
         let isize = gz.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
         #expect(isize == UInt32(truncatingIfNeeded: size))
-        #expect(try gunzipLibarchive(gz) == input)
+        if size > 0 { #expect(try gunzipLibarchive(gz) == input) }
         #expect(try gunzipSystem(gz) == input)
     }
 
@@ -129,7 +130,7 @@ private final class FailingSink: ByteSink, @unchecked Sendable {
         let input = compressibleBytes(size, seed: UInt64(size) + 7)
         let gz = try pgzip(input, chunks: [4093, 1, 70_000])
         if size > 4096 { #expect(gz.count < input.count / 2) }
-        #expect(try gunzipLibarchive(gz) == input)
+        if size > 0 { #expect(try gunzipLibarchive(gz) == input) }
         #expect(try gunzipSystem(gz) == input)
     }
 
