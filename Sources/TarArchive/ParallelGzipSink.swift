@@ -157,7 +157,9 @@ final class GzipEngine: @unchecked Sendable {
     let blockSize: Int
     let level: Int32
     private let threads: Int
-    private let downstream: ByteSink
+    /// Dropped as soon as the threads have stopped: a thread object may keep the engine
+    /// alive a moment longer, the downstream sink (a temporary file, say) must not.
+    private var downstream: ByteSink?
     private let condition = NSCondition()
     /// Blocks handed out at most (the producer's, queued, compressing, waiting to be written).
     private let maxBlocks: Int
@@ -242,6 +244,7 @@ final class GzipEngine: @unchecked Sendable {
     func join() throws {
         condition.lock()
         while running > 0 { condition.wait() }
+        downstream = nil
         let f = failure
         condition.unlock()
         if let f { throw f }
@@ -256,6 +259,7 @@ final class GzipEngine: @unchecked Sendable {
             condition.broadcast()
             while running > 0 { condition.wait() }
         }
+        downstream = nil
         condition.unlock()
     }
 
@@ -371,7 +375,16 @@ final class GzipEngine: @unchecked Sendable {
     // MARK: output
 
     private func writeLoop() {
-        defer { exitThread() }
+        // The stream is written in a function of its own, so that its reference to the
+        // downstream sink is gone before the thread counts itself out.
+        writeStream()
+        exitThread()
+    }
+
+    private func writeStream() {
+        condition.lock()
+        let downstream = self.downstream!
+        condition.unlock()
         let xfl: UInt8 = level == 9 ? 2 : (level == 1 ? 4 : 0)
         let header: [UInt8] = [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, xfl, 0xFF]
         do {

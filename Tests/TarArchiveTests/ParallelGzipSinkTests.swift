@@ -241,6 +241,28 @@ private final class FailingSink: ByteSink, @unchecked Sendable {
         }
     }
 
+    @Test func theDownstreamSinkIsReleasedWithTheSink() throws {
+        // import's temporary blob is removed by its deinit: it must go when the sink goes.
+        weak var unfinished: MemorySink?
+        weak var finished: MemorySink?
+        do {
+            let out = MemorySink()
+            unfinished = out
+            let gz = try ParallelGzipSink(downstream: out, blockSize: 32 * 1024, threads: 2)
+            try randomBytes(100_000, seed: 2).withUnsafeBytes { try gz.write($0) }
+        }
+        #expect(unfinished == nil)
+        var gz: ParallelGzipSink?
+        do {
+            let out = MemorySink()
+            finished = out
+            gz = try ParallelGzipSink(downstream: out, threads: 2)
+            try gz?.finish()
+        }
+        #expect(finished == nil)
+        _ = gz
+    }
+
     @Test func feedsATarWriterOutput() throws {
         // A tar stream written through the sink reads back as a gzip tar.
         let tar = try TarBuilder().directory("etc").file("etc/motd", "hello\n").bytes()
