@@ -48,19 +48,30 @@ extension ImageService {
         let asIs = (inputCompression == .gzip && output == .gzip) || (inputCompression == .zstd && output == .zstd)
             || (inputCompression == .none && output == .none)
         let blob = try layout.newBlob()
+        // gzip is compressed by worker threads (one per core) beside decompression and
+        // hashing on this thread; zstd by libarchive on one thread of its own (it
+        // starts its own workers).
+        var gzip: ParallelGzipSink?
         var compressor: TarWriter?
-        if !asIs && output != .none {
+        if !asIs && output == .gzip {
+            gzip = try ParallelGzipSink(downstream: blob, level: options.compressionLevel ?? 6, name: "layer compressor")
+        } else if !asIs && output == .zstd {
             let c = try TarWriter(sink: blob, format: .raw,
-                                  options: .init(compression: output == .gzip ? .gzip : .zstd, level: options.compressionLevel),
+                                  options: .init(compression: .zstd, level: options.compressionLevel),
                                   name: "layer compressor")
             try c.beginRawStream()
             compressor = c
         }
         let diff = DigestSink()
         var contentSinks: [ByteSink] = [diff]
-        // Compression runs on its own thread, beside decompression and hashing.
         let compressing = compressor.map { ThreadedSink(WriterSink($0)) }
-        if let compressing { contentSinks.append(compressing) } else if !asIs || inputCompression == .none { contentSinks.append(blob) }
+        if let gzip {
+            contentSinks.append(gzip)
+        } else if let compressing {
+            contentSinks.append(compressing)
+        } else if !asIs || inputCompression == .none {
+            contentSinks.append(blob)
+        }
         let check: TarNameCheck
         do {
             let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
@@ -69,10 +80,12 @@ extension ImageService {
             check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
             try content.drain()
             try rawTee.drain()
+            try gzip?.finish()
             try compressing?.finish()
             try compressor?.finish()
         } catch {
-            // Stop the compressing thread and drop the temporary blob.
+            // Stop the compressing threads and drop the temporary blob.
+            try? gzip?.finish()
             try? compressing?.finish()
             blob.abort()
             throw error

@@ -7,6 +7,8 @@ import TarArchive
 /// as they go into a blob (its digest names the blob).
 final class LayerBlobWriter: ByteSink {
     private let blob: BlobWriter
+    /// gzip: compressed on worker threads; zstd: libarchive's filter.
+    private let gzip: ParallelGzipSink?
     private let compressor: TarWriter?
     private var diff = StreamDigester()
     let compression: MediaType.LayerCompression
@@ -17,12 +19,18 @@ final class LayerBlobWriter: ByteSink {
         blob = try layout.newBlob()
         self.compression = compression
         switch compression {
-        case .none: compressor = nil
-        case .gzip, .zstd:
+        case .none:
+            gzip = nil
+            compressor = nil
+        case .gzip:
+            gzip = try ParallelGzipSink(downstream: blob, level: level ?? 6, name: "layer compressor")
+            compressor = nil
+        case .zstd:
             let c = try TarWriter(sink: blob, format: .raw,
-                                  options: .init(compression: compression == .gzip ? .gzip : .zstd, level: level),
+                                  options: .init(compression: .zstd, level: level),
                                   name: "layer compressor")
             try c.beginRawStream()
+            gzip = nil
             compressor = c
         }
         tar = try TarWriter(sink: self, name: "new layer")
@@ -30,7 +38,13 @@ final class LayerBlobWriter: ByteSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         diff.update(bytes)
-        if let compressor { try compressor.write(bytes) } else { try blob.write(bytes) }
+        if let gzip {
+            try gzip.write(bytes)
+        } else if let compressor {
+            try compressor.write(bytes)
+        } else {
+            try blob.write(bytes)
+        }
     }
 
     /// Finishes the tar stream and the compression. The blob stays staged: it is
@@ -39,6 +53,7 @@ final class LayerBlobWriter: ByteSink {
     /// - Returns: the layer's descriptor (OCI media type of its compression), diff ID and staged blob.
     func finish() throws -> (descriptor: Descriptor, diffID: Digest, staged: StagedBlob) {
         try tar.finish()
+        try gzip?.finish()
         try compressor?.finish()
         let staged = try blob.stage()
         let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: staged.digest, size: staged.size)
