@@ -32,7 +32,7 @@ final class TarballFiles: ArchiveFiles {
 
     /// Reads the whole tarball.
     /// - Throws: `ArchiveError` for a damaged stream, `LayoutError` when staging fails.
-    init(reader: TarReader, layout: OCILayout, sourceName: String) throws {
+    init(reader: TarReader, layout: OCILayout, sourceName: String, limit: Int64? = nil) throws {
         self.sourceName = sourceName
         while let entry = try reader.next() {
             compression = reader.compression
@@ -43,7 +43,10 @@ final class TarballFiles: ArchiveFiles {
                 if TarballFiles.documentNames.contains(name) {
                     documents[name] = try reader.readAll(limit: DocumentLimits.topLevel)
                 } else {
-                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)") { buf in
+                    if let limit, entry.size > limit {
+                        throw TransportError(.tooLarge, "\(sourceName): \(name) is \(entry.size) bytes, over the limit of \(limit) bytes")
+                    }
+                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)", limit: limit) { buf in
                         try reader.read(into: buf)
                     }
                 }
@@ -111,7 +114,10 @@ final class DirectoryFiles: ArchiveFiles {
     let layout: OCILayout
     private var cache: [String: StagedFile] = [:]
 
-    init(root: String, layout: OCILayout) {
+    let limit: Int64?
+
+    init(root: String, layout: OCILayout, limit: Int64? = nil) {
+        self.limit = limit
         self.root = root
         self.sourceName = root
         self.layout = layout
@@ -169,7 +175,7 @@ final class DirectoryFiles: ArchiveFiles {
         if let s = cache[path] { return s }
         let fd = try open(path)
         defer { close(fd) }
-        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)") { buf in
+        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit) { buf in
             while true {
                 let n = read(fd, buf.baseAddress, buf.count)
                 if n >= 0 { return n }

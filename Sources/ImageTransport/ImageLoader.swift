@@ -20,9 +20,13 @@ public enum ImageLoader {
         /// Keep only this platform's manifests of multi-platform images (containerd's
         /// `Only` matching); nil keeps every platform present.
         public var platform: Platform?
-        public init(baseName: String? = nil, platform: Platform? = nil) {
+        /// Refuse any blob whose content, decompressed, is larger than this (bytes);
+        /// checked while streaming, so memory and disk stay bounded by it.
+        public var maxBlobSize: Int64?
+        public init(baseName: String? = nil, platform: Platform? = nil, maxBlobSize: Int64? = nil) {
             self.baseName = baseName
             self.platform = platform
+            self.maxBlobSize = maxBlobSize
         }
     }
 
@@ -33,14 +37,14 @@ public enum ImageLoader {
     public static func read(path: String, into layout: OCILayout, options: Options = Options()) throws -> LoadPlan {
         var isDir: ObjCBool = false
         if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            let files = DirectoryFiles(root: path, layout: layout)
+            let files = DirectoryFiles(root: path, layout: layout, limit: options.maxBlobSize)
             guard files.contains("oci-layout") else {
                 throw TransportError(.unrecognizedFormat, "\(path): directory is not an OCI image layout (no oci-layout file)")
             }
             return try readIndexMode(files, options: options)
         }
         let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
-        let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name)
+        let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize)
         return try read(files, options: options)
     }
 

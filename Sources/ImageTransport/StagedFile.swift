@@ -30,8 +30,15 @@ public final class StagedFile {
     /// Copies a stream into a new blob of `layout`, hashing the raw bytes and, for a
     /// compressed stream, decompressing on the fly to hash the content: one pass.
     /// - Parameters:
+    ///   - limit: refuse content (decompressed) larger than this many bytes, as soon as it
+    ///     passes the mark: a decompression bomb costs no more than the limit.
     ///   - pull: fills the buffer with the next bytes, returning 0 at the end.
-    static func copy(into layout: OCILayout, name: String, pull: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> StagedFile {
+    /// - Throws: `TransportError.tooLarge` naming the input past the limit.
+    static func copy(into layout: OCILayout, name: String, limit: Int64? = nil,
+                     pull: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> StagedFile {
+        func tooLarge() -> TransportError {
+            TransportError(.tooLarge, "\(name) is larger than the limit of \(limit ?? 0) bytes")
+        }
         let writer = try layout.newBlob()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
@@ -39,7 +46,10 @@ public final class StagedFile {
         let compression = Compression.detect(magic: UnsafeRawBufferPointer(rebasing: buffer[0..<min(first, 8)]))
         guard compression != .none else {
             var n = first
+            var total: Int64 = 0
             while n > 0 {
+                total += Int64(n)
+                if let limit, total > limit { throw tooLarge() }
                 try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 n = try pull(buffer)
             }
@@ -53,7 +63,10 @@ public final class StagedFile {
         do {
             let decoder = try TarReader(.chunks(tee), mode: .raw, name: name)
             if try decoder.next() != nil {
-                try decoder.forEachChunk { content.update($0) }
+                try decoder.forEachChunk {
+                    content.update($0)
+                    if let limit, content.count > limit { throw tooLarge() }
+                }
             }
         } catch let e as ArchiveError where tee.sourceError == nil {
             decodeError = e.description

@@ -41,7 +41,7 @@ extension ImageService {
         let sink = try FileSink(creating: tmp, mode: 0o644)
         do {
             try save(names, to: sink)
-            try sink.sync()
+            if ProcessInfo.processInfo.environment["LADING_SYNC"] == "1" { try sink.sync() }
             if rename(tmp, path) != 0 { throw ArchiveError.errno("cannot rename \(tmp) to \(path)") }
         } catch {
             unlink(tmp)
