@@ -31,7 +31,12 @@ public struct ChangesetWriter {
     ///   read; the writer's `ArchiveError` when output fails.
     @discardableResult
     public func write(base: FileTree, directory: String, to writer: TarWriter) throws -> [Change] {
-        let new = try DirectoryScanner().scan(directory)
+        // A file whose base has no regular file of the same size is changed whatever
+        // its content: only the others need hashing.
+        let new = try DirectoryScanner(shouldHash: { path, meta in
+            guard let b = base[path], b.kind == .regular else { return false }
+            return b.size == meta.size
+        }).scan(directory)
         let changes = TreeComparison.changes(from: base, to: new, options: options)
         let root = try RootDirectory(path: directory)
 

@@ -11,8 +11,15 @@ import TarArchive
 public struct DirectoryScanner {
     /// Hash regular files (needed to see same-size, same-mtime edits). Default true.
     public var hashContent: Bool
+    /// When set, only the regular files it accepts are hashed (the others keep no
+    /// content digest): commit hashes only files whose base has the same path and size,
+    /// the only ones whose content alone can tell changed from unchanged.
+    public var shouldHash: ((LayerPath, FileMetadata) -> Bool)?
 
-    public init(hashContent: Bool = true) { self.hashContent = hashContent }
+    public init(hashContent: Bool = true, shouldHash: ((LayerPath, FileMetadata) -> Bool)? = nil) {
+        self.hashContent = hashContent
+        self.shouldHash = shouldHash
+    }
 
     /// - Throws: `LayerError` `.io` naming the path that could not be read.
     public func scan(_ path: String) throws -> FileTree {
@@ -46,7 +53,7 @@ public struct DirectoryScanner {
                     state.groups[key] = state.groups.count + 1
                 }
             }
-            if meta.kind == .regular && hashContent {
+            if meta.kind == .regular && hashContent && (shouldHash?(childPath, meta) ?? true) {
                 meta.contentDigest = try hash(dir, name, state.buffer, childPath)
             }
             let child = FileTree.Node(meta)
