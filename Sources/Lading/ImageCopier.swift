@@ -43,12 +43,21 @@ public struct ImageCopier {
             temporary = t
             work = try OCILayout(root: t, create: true)
         }
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
         var items = try read(src, into: work, platform: options.platform)
         if let c = options.compression {
             let r = Recompressor(layout: work, target: c, level: options.compressionLevel)
             items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names) }
         }
         try write(items, from: work, to: dst)
+        // Blobs this copy brought in that no image needs (other images of the source,
+        // layers it re-encoded) are dropped; blobs that were there before are left alone.
+        if temporary == nil {
+            try work.withLock {
+                let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
+                for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
+            }
+        }
         return items
     }
 

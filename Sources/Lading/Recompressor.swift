@@ -6,10 +6,15 @@ import TarArchive
 /// Re-encodes an image's layers into another compression inside a layout, keeping
 /// every diff ID, and rewrites the manifests and indexes that point at changed
 /// layers (only those). Foreign layers and blobs of other types are left as they are.
-struct Recompressor {
+final class Recompressor {
     let layout: OCILayout
     let target: MediaType.LayerCompression
     let level: Int?
+    init(layout: OCILayout, target: MediaType.LayerCompression, level: Int?) {
+        self.layout = layout
+        self.target = target
+        self.level = level
+    }
 
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
     func rewrite(_ d: Descriptor) throws -> Descriptor {
@@ -69,19 +74,40 @@ struct Recompressor {
         let reader = try TarReader(.path(layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
         let blob = try layout.newBlob()
         var content = StreamDigester()
+        // Decompression and hashing here, compression on other threads.
         var compressor: TarWriter?
-        if target != .none {
-            let c = try TarWriter(sink: blob, format: .raw, options: .init(compression: target == .gzip ? .gzip : .zstd, level: level), name: "compressor")
+        var gzip: ParallelGzipSink?
+        var out: ByteSink = blob
+        var threaded: ThreadedSink?
+        if target == .gzip {
+            let g = try ParallelGzipSink(downstream: blob, level: level ?? 6, name: "layer compressor")
+            gzip = g
+            out = g
+        } else if target == .zstd {
+            let c = try TarWriter(sink: blob, format: .raw, options: .init(compression: .zstd, level: level), name: "compressor")
             try c.beginRawStream()
             compressor = c
+            let t = ThreadedSink(WriterSink(c))
+            threaded = t
+            out = t
         }
-        if try reader.next() != nil {
-            try reader.forEachChunk { chunk in
-                content.update(chunk)
-                if let compressor { try compressor.write(chunk) } else { try blob.write(chunk) }
+        do {
+            if try reader.next() != nil {
+                try reader.forEachChunk { chunk in
+                    content.update(chunk)
+                    try out.write(chunk)
+                }
             }
+            try gzip?.finish()
+            try threaded?.finish()
+            try compressor?.finish()
+        } catch {
+            try? gzip?.finish()
+            try? threaded?.finish()
+            blob.abort()
+            throw error
         }
-        try compressor?.finish()
+
         let actual = Digest(sha256Hex: content.finalizeHex())
         if let diffID, actual != diffID {
             blob.abort()

@@ -67,6 +67,18 @@ import TestSupport
         #expect(mine == theirs)
     }
 
+    @Test func recompressingIntoALayoutLeavesNoOrphans() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var o = CopyOptions()
+        o.compression = .zstd
+        try ImageCopier(storePath: dir.path + "/store").copy(from: try TransportAddress(parsing: "oci:\(corpus)/layout:v2"),
+                                                             to: .ociLayout(directory: dir.path + "/l", reference: "v2"), options: o)
+        let r = Verifier.verify(layout: try OCILayout(root: dir.path + "/l", create: false), target: "l")
+        #expect(r.findings.isEmpty, "\(r.findings)")
+        #expect(r.blobsChecked == 4)
+    }
+
     @Test func addressParsing() throws {
         #expect(try TransportAddress(parsing: "docker-archive:/x/y.tar:example.com:5000/a:1") == .dockerArchive(path: "/x/y.tar", reference: "example.com:5000/a:1"))
         #expect(try TransportAddress(parsing: "oci:/nonexistent/dir:v2") == .ociLayout(directory: "/nonexistent/dir", reference: "v2"))
