@@ -11,6 +11,26 @@ public struct ImageDetails: Sendable {
     public var configDigest: Digest
     /// Bytes of index (if any), manifest, config and layers present in the store.
     public var size: Int64
+
+    /// What can be said of an image whose manifest or config cannot be read (an artifact
+    /// with a non-JSON config, say): its descriptor alone.
+    public init(unreadable image: StoredImage) {
+        self.image = image
+        manifestDigest = image.id
+        manifest = ImageManifest(mediaType: image.descriptor.mediaType, config: image.descriptor, layers: [])
+        config = ImageConfig(architecture: "", os: "", rootfs: RootFS(diffIDs: []))
+        configDigest = image.id
+        size = image.descriptor.size
+    }
+
+    init(image: StoredImage, manifestDigest: Digest, manifest: ImageManifest, config: ImageConfig, configDigest: Digest, size: Int64) {
+        self.image = image
+        self.manifestDigest = manifestDigest
+        self.manifest = manifest
+        self.config = config
+        self.configDigest = configDigest
+        self.size = size
+    }
 }
 
 extension ImageService {
@@ -23,7 +43,10 @@ extension ImageService {
             size += target.size
             let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
             let matcher: PlatformMatcher = platform.map { .only($0) } ?? .allPreferring(.host)
-            guard let chosen = HostPlatform.choose(from: idx, matcher: matcher), layout.hasBlob(chosen.digest) else {
+            // Only manifests present in the store can be chosen (an index may be sparse).
+            var present = idx
+            present.manifests = idx.manifests.filter { layout.hasBlob($0.digest) }
+            guard let chosen = HostPlatform.choose(from: present, matcher: matcher) else {
                 let available = idx.manifests.filter { !$0.isPseudoImage() && layout.hasBlob($0.digest) }.compactMap(\.platform).map(\.description)
                 throw LadingError(.notFound, "image \(image.id) has no manifest for \(platform.map(\.description) ?? "any platform") (present: \(available.joined(separator: ", ")))")
             }

@@ -90,6 +90,10 @@ extension ImageService {
             blob.abort()
             throw error
         }
+        if diff.digester.count == 0 {
+            blob.abort()
+            throw LadingError(.invalidArgument, "\(sourceName): empty input, not a tar archive")
+        }
         var staged = try blob.stage()
         var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
         if check.hasDuplicates {

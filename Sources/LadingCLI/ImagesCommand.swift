@@ -12,6 +12,10 @@ struct ImagesCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Filter: reference=PATTERN, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE.")
     var filter: [String] = []
     @Option(help: "table or json.") var format: String = "table"
+
+    func validate() throws {
+        if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
+    }
     @Argument(help: "Only images whose name matches this repository[:tag] pattern.") var repository: String?
 
     func run() throws {
@@ -21,7 +25,9 @@ struct ImagesCommand: ParsableCommand {
             if let repository { filters.references.append(repository) }
             var rows: [(details: ImageDetails, name: Reference?)] = []
             for image in try service.images() {
-                let d = try service.details(of: image)
+                // An image whose config cannot be read (an artifact, a sparse index) is
+                // still listed, with what its descriptor says.
+                let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)
                 guard filters.matches(d) else { continue }
                 if image.names.isEmpty { rows.append((d, nil)) }
                 for n in image.names where filters.matchesName(n) { rows.append((d, n)) }

@@ -14,6 +14,21 @@ struct LadingCommand: ParsableCommand {
             HistoryCommand.self, ChildrenCommand.self, PruneCommand.self, DiskUsageCommand.self, CountCommand.self, CopyCommand.self, VerifyCommand.self,
         ]
     )
+
+    /// Runs the command; usage errors exit with status 2 (argument parsing's own code is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code.rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            Self.exit(withError: error)
+        }
+    }
 }
 
 /// `--store DIR`, shared by every command that uses the store.

@@ -63,3 +63,36 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: dir.path + "/envstore/index.json"))
     }
 }
+
+/// Inputs a first user tried that broke the CLI, kept as regressions.
+@Suite struct CLIRegressionTests {
+    @Test func imagesListsArtifactsAndOnePlatformIndexes() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = dir.path + "/store"
+        #expect(try run([ladingBinary, "load", "-q", "--store", s, "-i", "\(Fixtures.publicData)/oras/zot-images"]).status == 0)
+        #expect(try run([ladingBinary, "load", "-q", "--store", s, "--platform", "linux/arm64", "-i", "\(Fixtures.publicData)/stereoscope/multiplatform_oci_dir"]).status == 0)
+        let r = try run([ladingBinary, "images", "--store", s])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.split(separator: "\n").count == 9, "header, multi-platform and 7 unnamed artifacts")
+        #expect(r.out.contains("\nmulti-platform   latest    a1a8d08faa5f"))
+        let i = try run([ladingBinary, "inspect", "--store", s, "multi-platform"])
+        #expect(i.status == 0, "\(i.err)")
+        #expect(i.out.contains("\"Architecture\" : \"arm64\""))
+    }
+
+    @Test func importOfEmptyInputIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let r = try run([ladingBinary, "import", "--store", dir.path + "/s", "/dev/null", "e:1"])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: /dev/null: empty input, not a tar archive\n")
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        #expect(try run([ladingBinary, "verify"]).status == 2)
+        #expect(try run([ladingBinary, "lod"]).status == 2)
+        #expect(try run([ladingBinary, "images", "--format", "xml"]).status == 2)
+        #expect(try run([ladingBinary, "verify", "--help"]).status == 0)
+    }
+}
