@@ -9,7 +9,7 @@ import TarArchive
 /// they are, with the OCI layer type of their compression; foreign layers keep the
 /// descriptor `LayerSources` gives.
 enum DockerArchiveReader {
-    static func read(_ files: TarballFiles) throws -> LoadPlan {
+    static func read(_ files: TarballFiles, platform: Platform? = nil) throws -> LoadPlan {
         let src = files.sourceName
         let bytes = try files.readDocument("manifest.json", limit: DocumentLimits.topLevel)
         let entries = try JSON.decode([DockerSaveManifestEntry]?.self, from: bytes, what: "\(src): manifest.json")
@@ -25,6 +25,9 @@ enum DockerArchiveReader {
             }
             let cfgBytes = try files.readDocument(entry.config, limit: DocumentLimits.manifest)
             let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(src): \(entry.config)")
+            if let platform, !config.os.isEmpty, !PlatformMatcher.only(platform).matches(config.platform) {
+                throw TransportError(.notFound, "\(src): \(what) is \(config.platform), not \(platform)")
+            }
             var staged: [StagedFile?] = []
             var descriptors: [Descriptor] = []
             guard entry.layers.count == config.rootfs.diffIDs.count else {

@@ -59,12 +59,12 @@ public enum ImageLoader {
                 return try readIndexMode(files, options: options)
             } catch let e as SpecError where hasManifestJSON && e.message.contains("index.json") {
                 // Docker 25 archives edited to `"manifests": null` still carry manifest.json.
-                let plan = try DockerArchiveReader.read(files)
+                let plan = try DockerArchiveReader.read(files, platform: options.platform)
                 plan.warnings.append("\(e.message); read manifest.json instead")
                 return plan
             }
         }
-        if hasManifestJSON { return try DockerArchiveReader.read(files) }
+        if hasManifestJSON { return try DockerArchiveReader.read(files, platform: options.platform) }
         if files.contains("repositories") {
             throw TransportError(.unsupported, "\(files.sourceName): no manifest.json: the pre-1.10 docker save format (repositories and <id>/json only) is not supported")
         }
@@ -91,6 +91,9 @@ public enum ImageLoader {
                 continue
             }
             try walker.walk(desc, at: at, top: true)
+            if let platform = options.platform, MediaType.isManifest(desc.mediaType) {
+                try checkPlatform(of: desc, in: files, wanted: platform)
+            }
             let names = try names(of: desc, source: files.sourceName, at: at, options: options)
             var top = desc
             top.annotations = nil
@@ -107,6 +110,21 @@ public enum ImageLoader {
             throw TransportError(.notFound, "\(files.sourceName): index.json lists no image manifest or index" + (plan.warnings.isEmpty ? "" : " (\(plan.warnings.joined(separator: "; ")))"))
         }
         return plan
+    }
+
+    /// A single-platform image asked for with another `--platform` is an error, as an
+    /// index without that platform is.
+    static func checkPlatform(of desc: Descriptor, in files: ArchiveFiles, wanted: Platform) throws {
+        var p = desc.platform
+        if p == nil {
+            let m = try JSON.decode(ImageManifest.self, from: try files.readDocument(desc.digest.blobPath, limit: DocumentLimits.manifest), what: "manifest \(desc.digest)")
+            guard MediaType.isConfig(m.config.mediaType) else { return }
+            let c = try JSON.decode(ImageConfig.self, from: try files.readDocument(m.config.digest.blobPath, limit: DocumentLimits.manifest), what: "config \(m.config.digest)")
+            p = c.platform
+        }
+        if let p, !p.os.isEmpty, !PlatformMatcher.only(wanted).matches(p) {
+            throw TransportError(.notFound, "\(files.sourceName): image \(desc.digest) is \(p), not \(wanted)")
+        }
     }
 
     /// Names from `io.containerd.image.name`, else `org.opencontainers.image.ref.name`.

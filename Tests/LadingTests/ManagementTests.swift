@@ -189,6 +189,26 @@ import TestSupport
         #expect(snapshot(s.layout.root) == before)
     }
 
+    @Test func aSinglePlatformImageOfAnotherPlatformIsRefused() throws {
+        let (s, d) = try makeStore()
+        defer { d.remove() }
+        let arm = try Platform.parse("linux/arm64", host: .host)
+        for (input, message) in [
+            ("v2.skopeo.docker.tar", "v2.skopeo.docker.tar: manifest.json entry 0 is linux/amd64, not linux/arm64"),
+            ("v2.skopeo.oci.tar", "v2.skopeo.oci.tar: image sha256:c72678f805ee1363ae6f4d68530b67834188e419de97d8c8a5441b4ea1743e42 is linux/amd64, not linux/arm64"),
+        ] {
+            do {
+                _ = try s.load(path: "\(corpus)/\(input)", options: .init(platform: arm))
+                Issue.record("loaded \(input)")
+            } catch {
+                #expect("\(error)".hasSuffix(message), "\(error)")
+            }
+        }
+        #expect(try s.images().isEmpty)
+        _ = try s.load(path: "\(corpus)/v2.skopeo.oci.tar", options: .init(platform: try Platform.parse("linux/amd64", host: .host)))
+        #expect(try s.images().count == 1)
+    }
+
     @Test func saveOnePlatformWritesItsManifest() throws {
         let (s, d) = try makeStore()
         defer { d.remove() }
