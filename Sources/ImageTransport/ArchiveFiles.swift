@@ -46,9 +46,7 @@ final class TarballFiles: ArchiveFiles {
                     if let limit, entry.size > limit {
                         throw TransportError(.tooLarge, "\(sourceName): \(name) is \(entry.size) bytes, over the limit of \(limit) bytes")
                     }
-                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)", limit: limit) { buf in
-                        try reader.read(into: buf)
-                    }
+                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)", limit: limit, source: EntrySource(reader))
                 }
             case .symlink, .hardlink:
                 staged[name] = nil
@@ -175,13 +173,7 @@ final class DirectoryFiles: ArchiveFiles {
         if let s = cache[path] { return s }
         let fd = try open(path)
         defer { close(fd) }
-        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit) { buf in
-            while true {
-                let n = read(fd, buf.baseAddress, buf.count)
-                if n >= 0 { return n }
-                if errno != EINTR { throw TransportError(.missingEntry, "\(self.root)/\(path): read failed: \(String(cString: strerror(errno)))") }
-            }
-        }
+        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit, source: DescriptorSource(fd: fd, name: "\(root)/\(path)"))
         cache[path] = s
         return s
     }

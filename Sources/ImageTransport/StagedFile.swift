@@ -32,32 +32,28 @@ public final class StagedFile {
     /// - Parameters:
     ///   - limit: refuse content (decompressed) larger than this many bytes, as soon as it
     ///     passes the mark: a decompression bomb costs no more than the limit.
-    ///   - pull: fills the buffer with the next bytes, returning 0 at the end.
+    ///   - source: the input (an archive entry, a file).
     /// - Throws: `TransportError.tooLarge` naming the input past the limit.
-    static func copy(into layout: OCILayout, name: String, limit: Int64? = nil,
-                     pull: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> StagedFile {
+    static func copy(into layout: OCILayout, name: String, limit: Int64? = nil, source: BufferedSource) throws -> StagedFile {
         func tooLarge() -> TransportError {
             TransportError(.tooLarge, "\(name) is larger than the limit of \(limit ?? 0) bytes")
         }
         let writer = try layout.newBlob()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        let first = try pull(buffer)
-        let compression = Compression.detect(magic: UnsafeRawBufferPointer(rebasing: buffer[0..<min(first, 8)]))
+        let compression = Compression.detect(magic: try source.peek().prefix(8))
         guard compression != .none else {
-            var n = first
             var total: Int64 = 0
-            while n > 0 {
-                total += Int64(n)
+            while true {
+                let chunk = try source.nextChunk()
+                if chunk.count == 0 { break }
+                total += Int64(chunk.count)
                 if let limit, total > limit { throw tooLarge() }
-                try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                n = try pull(buffer)
+                try writer.write(chunk)
             }
             let blob = try writer.stage()
             return StagedFile(blob: blob, name: name, compression: .none, uncompressedDigest: blob.digest, decompressError: nil)
         }
         // Compressed: the decoder pulls the input through a tee that stores and hashes it.
-        let tee = TeeSource(pending: first, buffer: buffer, pull: pull, sink: writer)
+        let tee = TeeChunks(source, sinks: [writer])
         var content = StreamDigester()
         var decodeError: String?
         do {
@@ -77,42 +73,5 @@ public final class StagedFile {
         return StagedFile(blob: blob, name: name, compression: compression,
                           uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.finalizeHex()) : nil,
                           decompressError: decodeError)
-    }
-}
-
-/// Feeds a decoder from a pull function while copying every byte to a sink.
-final class TeeSource: ChunkSource {
-    private var pending: Int?
-    private let buffer: UnsafeMutableRawBufferPointer
-    private let pull: (UnsafeMutableRawBufferPointer) throws -> Int
-    private let sink: ByteSink
-    private var ended = false
-    var sourceError: Error?
-
-    init(pending: Int, buffer: UnsafeMutableRawBufferPointer, pull: @escaping (UnsafeMutableRawBufferPointer) throws -> Int, sink: ByteSink) {
-        self.pending = pending
-        self.buffer = buffer
-        self.pull = pull
-        self.sink = sink
-    }
-
-    func nextChunk() throws -> UnsafeRawBufferPointer {
-        if ended { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        let n: Int
-        do {
-            if let p = pending { n = p; pending = nil } else { n = try pull(buffer) }
-            if n == 0 { ended = true }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            try sink.write(chunk)
-            return chunk
-        } catch {
-            sourceError = error
-            throw error
-        }
-    }
-
-    /// Copies what the decoder did not read.
-    func drain() throws {
-        while !ended { _ = try nextChunk() }
     }
 }
