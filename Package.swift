@@ -20,15 +20,15 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
-        // zlib, for parallel gzip compression (independent deflate blocks, one gzip member).
+        // libdeflate, for parallel gzip compression (one gzip member per block).
         .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
         ),
         // Tar reading and writing, compression filters and raw stream codecs.
         .target(name: "TarArchive", dependencies: [
-            "CArchive", "CZlib",
+            "CArchive", "CDeflate",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Pure OCI / Docker value types. No I/O.

@@ -12,7 +12,7 @@ struct CopyCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
-    @Option(name: .customLong("compression-level"), help: "Compression level.") var compressionLevel: Int?
+    @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
     @Flag(name: .customLong("all-platforms"), help: "Copy every platform present (the default).") var allPlatforms = false
     @Argument(help: "The source address.") var source: String
     @Argument(help: "The destination address.") var destination: String

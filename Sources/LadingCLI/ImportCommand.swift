@@ -10,7 +10,7 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "History comment (default: Imported from FILE).") var message: String?
     @Option(help: "os/arch[/variant] of the image (default: this machine's).") var platform: String?
     @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
-    @Option(name: .customLong("compression-level"), help: "Compression level.") var compressionLevel: Int?
+    @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
     @Argument(help: "The tarball, or - for standard input.") var file: String
     @Argument(help: "The new image's name.") var reference: String?
 

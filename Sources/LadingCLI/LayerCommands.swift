@@ -59,7 +59,7 @@ struct BuildFlags: ParsableArguments {
     @Option(name: .shortAndLong, help: "History comment.") var message: String?
     @Option(name: .shortAndLong, help: "Author.") var author: String?
     @Option(help: "Layer compression: gzip, zstd or none.") var compression = "gzip"
-    @Option(name: .customLong("compression-level"), help: "Compression level.") var compressionLevel: Int?
+    @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
 
     func options(reference: String?) throws -> BuildOptions {
         var o = BuildOptions(reference: reference)

@@ -75,6 +75,26 @@ import TestSupport
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: bundle + "/rootfs/opt/app/hello-link") == "../bin/hello")
     }
 
+    @Test func umociUnpacksALayerOfSeveralGzipMembers() throws {
+        // rootfs.tar is 2,007,040 bytes: lading's gzip writes it as two members (1 MiB
+        // blocks). umoci checks the diff ID, so a reader that stopped after the first
+        // member would fail here.
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        var o = ImportOptions(reference: "import.example/rootfs:members")
+        o.compression = .gzip
+        _ = try service.importTarball(path: "\(corpus)/rootfs.tar", options: o)
+        let d = try service.details(of: try service.resolve("import.example/rootfs:members"))
+        let blob = Array(try Data(contentsOf: URL(fileURLWithPath: service.layout.blobPath(d.manifest.layers[0].digest))))
+        let isize = blob.suffix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(isize == 2_007_040 - (1 << 20), "the last member holds the second block")
+        #expect(d.config.rootfs.diffIDs.map(\.description) == [ImportTests.rootfsDiffID])
+        let bundle = dir.path + "/bundle"
+        let r = try run(["umoci", "unpack", "--image", "\(service.layout.root):members", bundle])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try String(contentsOfFile: bundle + "/rootfs/etc/motd", encoding: .utf8) == "Welcome\n")
+    }
+
     @Test func ladingReadsWhatThePeersWrite() throws {
         // skopeo writes docker-archive and oci-archive from the corpus layout; lading loads both.
         let dir = try TemporaryDirectory()
