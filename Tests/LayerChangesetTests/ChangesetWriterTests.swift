@@ -17,6 +17,14 @@ import TestSupport
         let want = try DirectoryScanner().scan(s.root), got = try DirectoryScanner().scan(check.path)
         #expect(render(got, mtime: true, xattrs: true) == render(want, mtime: true, xattrs: true), sourceLocation: sourceLocation)
         #expect(ImageFixtures.groups(got) == ImageFixtures.groups(want), sourceLocation: sourceLocation)
+        // diff(base, base + commit) from the layer tarballs equals diff(base unpacked, dir).
+        let committed = try MergedView.build((baseLayers + [sink.bytes]).map { try s.layer($0) })
+        let fromImages = TreeComparison.changes(from: base, to: committed)
+        let baseDir = try TemporaryDirectory("layer-base")
+        defer { baseDir.remove() }
+        try LayerApplier.unpack(baseLayers.map { try s.layer($0) }, into: baseDir.path)
+        let fromDirectories = try TreeComparison.changes(fromDirectory: baseDir.path, toDirectory: s.root)
+        #expect(fromImages == fromDirectories, sourceLocation: sourceLocation)
         let r = try s.layer(sink.bytes)
         var listing: [String] = []
         while let e = try r.next() {
