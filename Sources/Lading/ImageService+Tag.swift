@@ -10,7 +10,7 @@ extension ImageService {
         let ref = try Reference(parsing: target)
         guard ref.digest == nil else { throw LadingError(.invalidArgument, "refusing to create a tag with a digest reference: \(target)") }
         let name = ref.withDefaultTag
-        try layout.updateIndex { index in index.assign(name, to: image.descriptor) }
+        _ = try layout.updateIndex { index in index.assign(name, to: image.descriptor) }
     }
 
     /// Removes names, and images whose last name goes (docker's `rmi`).
