@@ -60,19 +60,15 @@ extension ImageService {
     }
 
     /// Installs the staged layers, writes the builder's config and manifest, and names
-    /// the image, all under the layout lock.
+    /// the image (an image the name is taken from stays, unnamed, when no other name
+    /// refers to it), all under the layout lock.
     func record(_ builder: ImageBuilder, reference: String?, staged: [StagedBlob]) throws -> Digest {
         let name = try reference.map { try Reference(parsing: $0).withDefaultTag }
         for s in staged { s.sync() }
         return try layout.updateIndex { index in
             for s in staged { try s.install() }
             let desc = try builder.write(to: layout)
-            if let name {
-                index.manifests.removeAll { $0.storedName == name }
-                index.manifests.append(desc.named(name))
-            } else if !index.manifests.contains(where: { $0.digest == desc.digest }) {
-                index.manifests.append(desc)
-            }
+            if let name { index.assign(name, to: desc) } else { index.keepUnnamed(desc) }
             return desc.digest
         }
     }

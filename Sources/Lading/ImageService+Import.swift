@@ -29,8 +29,8 @@ extension ImageService {
     /// paths is rewritten with the last entry of each path kept.
     /// - Parameter path: a file, or `-` for standard input.
     /// - Returns: the new image's ID (manifest digest).
-    /// - Throws: `ArchiveError` for input that is not a tar or is damaged,
-    ///   `LadingError.invalidArgument` naming an entry that escapes the root.
+    /// - Throws: `ArchiveError` for input that is not a tar or is damaged, `LayerError`
+    ///   naming an entry that unpacking would refuse (`RootfsCheck`) or a `.wh.` name.
     public func importTarball(path: String, options: ImportOptions) throws -> Digest {
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw ArchiveError.errno("\(path): cannot open") }
@@ -126,22 +126,20 @@ extension ImageService {
     }
 }
 
-/// Reads every header of a tar stream: refuses names that climb out of the root and
-/// records duplicates (the last entry of a path wins).
+/// Reads every header of a tar stream: refuses what `RootfsCheck` refuses (what unpacking
+/// the image would refuse, and `.wh.` names) and records duplicates (the last entry of a
+/// path wins).
 struct TarNameCheck {
     var lastIndex: [LayerPath: Int] = [:]
     var hasDuplicates = false
 
     static func run(_ reader: TarReader, source: String) throws -> TarNameCheck {
         var c = TarNameCheck()
+        let rules = RootfsCheck(name: source)
         var i = 0
         while let e = try reader.next() {
-            guard let p = try? LayerPath.clean(e.pathBytes) else {
-                throw LadingError(.invalidArgument, "\(source): entry \(LayerPath.escape(e.pathBytes)) escapes the root")
-            }
-            if e.kind == .hardlink, let l = e.linkBytes, (try? LayerPath.clean(l)) == nil {
-                throw LadingError(.invalidArgument, "\(source): hardlink \(LayerPath.escape(e.pathBytes)) points outside the root")
-            }
+            try rules.check(e, reader)
+            let p = try LayerPath.clean(e.pathBytes)
             if c.lastIndex[p] != nil && !p.isRoot { c.hasDuplicates = true }
             c.lastIndex[p] = i
             i += 1

@@ -23,11 +23,27 @@ extension ImageService {
     }
 
     /// Applies an image's layers onto `directory` (moby's Mount, offline), securely:
-    /// nothing is created, changed or followed outside it.
-    /// - Throws: `LayerError` naming the layer and entry refused; `LayoutError` for a missing blob.
+    /// nothing is created, changed or followed outside it. `directory` is created when
+    /// missing; an existing one must be a directory (a symlink to one will do).
+    /// - Throws: `LadingError.invalidArgument` when `directory` is not a directory or
+    ///   cannot be created; `LayerError` naming the layer and entry refused; `LayoutError` for a missing blob.
     public func unpack(_ name: String, into directory: String, options: ApplyOptions = ApplyOptions()) throws {
         let d = try details(of: try resolve(name))
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var st = stat()
+        if stat(directory, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFDIR else { throw LadingError(.invalidArgument, "unpack: \(directory) is not a directory") }
+        } else if errno == ENOTDIR {
+            throw LadingError(.invalidArgument, "unpack: \(directory) is not a directory (a parent is a file)")
+        } else {
+            var prefix = directory.hasPrefix("/") ? "/" : ""
+            for c in directory.split(separator: "/") {
+                prefix += c
+                if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                    throw LadingError(.invalidArgument, "unpack: cannot create directory \(directory): \(String(cString: strerror(errno)))")
+                }
+                prefix += "/"
+            }
+        }
         let applier = try LayerApplier(root: directory, options: options)
         for (i, l) in d.manifest.layers.enumerated() { try applier.apply(try layerReader(l, index: i)) }
         try applier.finish()

@@ -2,18 +2,15 @@ import ImageLayout
 import ImageSpec
 
 extension ImageService {
-    /// Gives the image `source` resolves to the name `target` (moved from any image that had it).
+    /// Gives the image `source` resolves to the name `target`, moved from any image that
+    /// had it; that image stays, unnamed, when no other name refers to it.
     /// - Throws: `LadingError.notFound`; `SpecError.invalidReference` for a bad target.
     public func tag(_ source: String, _ target: String) throws {
         let image = try resolve(source)
         let ref = try Reference(parsing: target)
         guard ref.digest == nil else { throw LadingError(.invalidArgument, "refusing to create a tag with a digest reference: \(target)") }
         let name = ref.withDefaultTag
-        try layout.updateIndex { index in
-            index.manifests.removeAll { $0.storedName == name }
-            index.manifests.removeAll { $0.digest == image.id && $0.storedName == nil }
-            index.manifests.append(image.descriptor.named(name))
-        }
+        _ = try layout.updateIndex { index in index.assign(name, to: image.descriptor) }
     }
 
     /// Removes names, and images whose last name goes (docker's `rmi`).

@@ -10,39 +10,57 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var platformOptions: PlatformOptions
     @Argument(help: "Image names or IDs.") var images: [String]
 
+    /// As docker: the images found are printed (`[]` when none is), then one
+    /// `Error: …` line on standard error per name that failed, and exit status 1.
     func run() throws {
+        let service: ImageService
+        do { service = try platformOptions.service(storeOptions) } catch { fail(error) }
+        var out: [Any] = []
+        var errors: [String] = []
+        for name in images {
+            do { out.append(try inspect(name, service)) } catch { errors.append("Error: \(error)") }
+        }
         guarded {
-            let service = try platformOptions.service(storeOptions)
-            var out: [Any] = []
-            for name in images {
-                let d = try service.details(of: try service.resolve(name))
-                let raw = try service.layout.readBlob(d.configDigest)
-                let cfg = (try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]) ?? [:]
-                var obj: [String: Any] = [
-                    "Id": d.image.id.description,
-                    "RepoTags": d.image.names.map(\.familiarString),
-                    "RepoDigests": d.image.names.map { "\($0.familiarName)@\(d.image.id)" },
-                    "Parent": "",
-                    "Comment": d.config.history?.last?.comment ?? "",
-                    "DockerVersion": "",
-                    "Author": d.config.author ?? "",
-                    "Config": dockerConfig(cfg["config"] as? [String: Any] ?? [:]),
-                    "Architecture": d.config.architecture,
-                    "Os": d.config.os,
-                    "Size": d.size,
-                    "GraphDriver": ["Name": "lading", "Data": NSNull()],
-                    "RootFS": ["Type": "layers", "Layers": d.config.rootfs.diffIDs.map(\.description)],
-                    "Metadata": ["LastTagTime": "0001-01-01T00:00:00Z"],
-                    "Descriptor": ["mediaType": d.image.descriptor.mediaType, "digest": d.image.id.description, "size": d.image.descriptor.size],
-                ]
-                if let c = d.config.created { obj["Created"] = c }
-                if let v = d.config.variant, !v.isEmpty { obj["Variant"] = v }
-                if let v = d.config.osVersion, !v.isEmpty { obj["OsVersion"] = v }
-                out.append(obj)
-            }
+            guard !out.isEmpty else { print("[]"); return }
             let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         }
+        for e in errors { printErr(e) }
+        if !errors.isEmpty { throw ExitCode(1) }
+    }
+
+    /// One image in docker's inspect shape.
+    func inspect(_ name: String, _ service: ImageService) throws -> [String: Any] {
+        let d = try service.details(of: try service.resolve(name))
+        let raw = try service.layout.readBlob(d.configDigest)
+        let cfg = (try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]) ?? [:]
+        var obj: [String: Any] = [
+            "Id": d.image.id.description,
+            "RepoTags": d.image.names.map(\.familiarString),
+            "RepoDigests": repoDigests(d.image),
+            "Parent": "",
+            "Comment": d.config.history?.last?.comment ?? "",
+            "DockerVersion": "",
+            "Author": d.config.author ?? "",
+            "Config": dockerConfig(cfg["config"] as? [String: Any] ?? [:]),
+            "Architecture": d.config.architecture,
+            "Os": d.config.os,
+            "Size": d.size,
+            "GraphDriver": ["Name": "lading", "Data": NSNull()],
+            "RootFS": ["Type": "layers", "Layers": d.config.rootfs.diffIDs.map(\.description)],
+            "Metadata": ["LastTagTime": "0001-01-01T00:00:00Z"],
+            "Descriptor": ["mediaType": d.image.descriptor.mediaType, "digest": d.image.id.description, "size": d.image.descriptor.size],
+        ]
+        if let c = d.config.created { obj["Created"] = c }
+        if let v = d.config.variant, !v.isEmpty { obj["Variant"] = v }
+        if let v = d.config.osVersion, !v.isEmpty { obj["OsVersion"] = v }
+        return obj
+    }
+
+    /// `repo@<image ID>` once per repository the image has a name in, in name order.
+    func repoDigests(_ image: StoredImage) -> [String] {
+        var seen = Set<String>()
+        return image.names.map { "\($0.familiarName)@\(image.id)" }.filter { seen.insert($0).inserted }
     }
 
     /// docker's container-config shape: the always-present keys filled in.

@@ -28,7 +28,9 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var platformOptions: PlatformOptions
     @Option(help: "text or json.") var format = "text"
     @Flag(name: .customLong("ignore-timestamps"), help: "Ignore modification times.") var ignoreTimestamps = false
-    @Option(help: "Leave out paths matching this glob (repeatable).") var exclude: [String] = []
+    @Option(help: ArgumentHelp("Leave out paths matching this glob (repeatable).",
+        discussion: "fnmatch(3) against the full absolute path (/var/cache), not the base name; * also matches / (so *.log is any .log file at any depth); a matching directory is left out with its subtree."))
+    var exclude: [String] = []
     @Flag(name: .short, help: "Separate records with NUL.") var z = false
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are changes.") var exitCode = false
     @Argument(help: "The old image or directory.") var a: String

@@ -34,6 +34,7 @@ struct LoadCommand: ParsableCommand {
             for w in result.warnings { printErr("Warning: \(w)") }
             guard !quiet else { return }
             for image in result.images {
+                for r in image.renamed { print(r.message) }
                 if image.names.isEmpty { print("Loaded image ID: \(image.id)") }
                 for n in image.names { print("Loaded image: \(n.familiarString)") }
             }

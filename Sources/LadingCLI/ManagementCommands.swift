@@ -64,7 +64,7 @@ struct PruneCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Remove every image the filters select, not only unnamed ones.") var all = false
     @Option(help: "until=TIMESTAMP|DURATION, label=KEY[=VALUE], label!=KEY[=VALUE].") var filter: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Show what would be removed.") var dryRun = false
-    @Flag(name: .shortAndLong, help: "Do not prompt for confirmation.") var force = false
+    @Flag(name: .shortAndLong, help: "Do not prompt for confirmation (required when standard input is not a terminal).") var force = false
 
     func run() throws {
         guarded {
@@ -87,7 +87,11 @@ struct PruneCommand: ParsableCommand {
                 default: throw ValidationError("invalid filter '\(key)'")
                 }
             }
-            if !force && !dryRun && isatty(0) != 0 {
+            if !force && !dryRun {
+                // No terminal to ask: refuse rather than delete unconfirmed.
+                guard isatty(0) != 0 else {
+                    throw LadingError(.invalidArgument, "prune: standard input is not a terminal, cannot ask for confirmation; use --force to remove without asking")
+                }
                 FileHandle.standardError.write(Data("WARNING! This will remove \(all ? "all images without at least one container" : "all dangling images"). Are you sure you want to continue? [y/N] ".utf8))
                 guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { return }
             }

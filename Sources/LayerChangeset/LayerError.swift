@@ -11,7 +11,8 @@ public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable {
         /// An entry name escapes the root (`..` past the top) or names the root as a non-directory.
         case unsafePath
-        /// A whiteout marker that names nothing (`.wh.`, `.wh..`, `.wh...`).
+        /// A whiteout marker that names nothing (`.wh.`, `.wh..`, `.wh...`), or any `.wh.`
+        /// name where a filesystem, not a layer, is expected (`RootfsCheck`).
         case invalidWhiteout
         /// A hardlink whose target is missing, is a directory, or lies outside the root.
         case invalidHardlink

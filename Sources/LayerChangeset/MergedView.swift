@@ -18,9 +18,13 @@ public final class MergedView {
     private var ordinal = 0
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
 
+    /// Read and hash regular files' content (off: metadata only, content digests nil).
+    private let hashContent: Bool
+
     /// Starts from an empty tree (the `scratch` base), or from `base`, which is then modified.
-    public init(base: FileTree = FileTree()) {
+    public init(base: FileTree = FileTree(), hashContent: Bool = true) {
         tree = base
+        self.hashContent = hashContent
         var maxGroup = 0
         for (_, m) in base.entries() { maxGroup = max(maxGroup, m.hardlinkGroup ?? 0) }
         nextGroup = maxGroup + 1
@@ -40,17 +44,21 @@ public final class MergedView {
     /// - Throws: `LayerError` naming the layer and entry: `.unsafePath`, `.invalidWhiteout`,
     ///   `.invalidHardlink`, `.notADirectory`, `.archive`.
     public func add(_ reader: TarReader) throws {
-        layerName = reader.name
-        written = PathTrie<Bool>()
-        layerIndex += 1
-        ordinal = -1
+        beginLayer(reader.name)
         while true {
             let e: TarEntry?
             do { e = try reader.next() } catch { throw LayerError.archive(layerName, error) }
             guard let entry = e else { break }
-            ordinal += 1
             try addEntry(entry, reader)
         }
+    }
+
+    /// Starts one more layer, named `name` in errors, whose entries `addEntry` then adds.
+    func beginLayer(_ name: String) {
+        layerName = name
+        written = PathTrie<Bool>()
+        layerIndex += 1
+        ordinal = -1
     }
 
     func resolve(_ path: LayerPath, _ entry: TarEntry, create: Bool) throws -> (FileTree.Node, LayerPath)? {
@@ -63,7 +71,9 @@ public final class MergedView {
         }
     }
 
+    /// Adds the entry `reader` is at (reading its content when hashing).
     func addEntry(_ entry: TarEntry, _ reader: TarReader) throws {
+        ordinal += 1
         switch try EntryAction(entry, layer: layerName) {
         case .skip:
             return
@@ -94,6 +104,8 @@ public final class MergedView {
                 }
                 meta = node.meta
                 source = node.source
+            case .regular where !hashContent:
+                source = (layerIndex, ordinal)
             case .regular:
                 source = (layerIndex, ordinal)
                 var d = StreamDigester()

@@ -96,8 +96,8 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("escape", "entry ../../etc/passwd escapes the root"),
-        ("hardlink", "hardlink evil points outside the root"),
+        ("escape", "entry ../../etc/passwd: path escapes the root"),
+        ("hardlink", "entry evil: hardlink target ../../x escapes the root"),
         ("notatar", "not a tar archive"),
         ("truncated", "truncated gzip input"),
     ])

@@ -1,0 +1,31 @@
+import TarArchive
+
+/// Checks a filesystem tarball (what `import` turns into a one-layer image) entry by
+/// entry, so that the image made of it can be unpacked: the entries must pass every rule
+/// `LayerApplier` applies to a layer, with the same messages (names that climb out of the
+/// root, a non-directory for the root, hardlinks whose target escapes, is the root, is a
+/// directory or is not an earlier entry, parents that are not directories), and no name
+/// may have a component starting with `.wh.`: in a layer such a name is a whiteout marker
+/// (or an aufs meta entry), not a file, so the file would silently not appear.
+///
+/// Only metadata is kept (one tree node per path); file content is not read.
+public final class RootfsCheck {
+    private let view = MergedView(hashContent: false)
+    private let name: String
+
+    /// - Parameter name: the tarball's name, for errors (`<name>: entry <entry>: <what>`).
+    public init(name: String) {
+        self.name = name
+        view.beginLayer(name)
+    }
+
+    /// Checks the entry `reader` is at, in archive order.
+    /// - Throws: `LayerError` naming the tarball and entry: `.unsafePath`, `.invalidWhiteout`,
+    ///   `.invalidHardlink`, `.notADirectory`.
+    public func check(_ entry: TarEntry, _ reader: TarReader) throws {
+        if let path = try? LayerPath.clean(entry.pathBytes), path.components.contains(where: { $0.starts(with: Whiteout.prefix) }) {
+            throw entryError(.invalidWhiteout, name, entry, "whiteout marker: .wh. names are not allowed in a filesystem tarball")
+        }
+        try view.addEntry(entry, reader)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Lading
+import LayerChangeset
+import Testing
+import TestSupport
+
+/// What a new user tried that misbehaved: inspect with a missing name, prune without a
+/// terminal, unpack onto a file, import of what unpack refuses, diff --exclude.
+@Suite struct UserReportTests {
+    static let v2ID = "sha256:291324df1c87c2c9886672b2e883ea43a7709468d856cd1638d88309a150053a"
+
+    func loadedStore(_ dir: TemporaryDirectory) throws -> String {
+        let store = dir.path + "/store"
+        let r = try run([ladingBinary, "load", "-q", "--store", store, "-i", "\(corpus)/multi.containerd.docker.tar"])
+        #expect(r.status == 0, "\(r.err)")
+        return store
+    }
+
+    @Test func inspectPrintsTheFoundImagesThenAnErrorPerMissingName() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try loadedStore(dir)
+        let r = try run([ladingBinary, "inspect", "--store", store, "example.com/team/app:v2", "nope:1", "example.com/team/app:latest"])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: No such image: nope:1\n")
+        let arr = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [[String: Any]]
+        #expect(arr.map { $0["Id"] as? String } == [Self.v2ID, Self.v2ID])
+        // Two tags of one repository: one RepoDigests entry.
+        #expect(arr[0]["RepoDigests"] as? [String] == ["example.com/team/app@\(Self.v2ID)"])
+        #expect(arr[0]["RepoTags"] as? [String] == ["example.com/team/app:latest", "example.com/team/app:v2"])
+        let none = try run([ladingBinary, "inspect", "--store", store, "nope:1", "nope:2"])
+        #expect(none.status == 1)
+        #expect(none.out == "[]\n")
+        #expect(none.err == "Error: No such image: nope:1\nError: No such image: nope:2\n")
+    }
+
+    @Test func pruneWithoutATerminalRefusesUnlessForced() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try loadedStore(dir)
+        #expect(try run([ladingBinary, "rmi", "--store", store, "example.com/team/app:base"]).status == 0)
+        let before = snapshot(store)
+        let r = try run([ladingBinary, "prune", "--store", store])
+        #expect(r.status == 1)
+        #expect(r.out == "")
+        #expect(r.err == "Error: prune: standard input is not a terminal, cannot ask for confirmation; use --force to remove without asking\n")
+        #expect(snapshot(store) == before)
+        let f = try run([ladingBinary, "prune", "-f", "--store", store])
+        #expect(f.status == 0)
+        #expect(f.out.hasPrefix("Deleted Images:\ndeleted: sha256:8a38695edb836f0dcaed26308119eef4999dcda95cc78c98ddb05bf04682d706\n"))
+    }
+
+    @Test func unpackOntoARegularFileIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try loadedStore(dir)
+        let file = dir.path + "/file"
+        try Data("keep\n".utf8).write(to: URL(fileURLWithPath: file))
+        let r = try run([ladingBinary, "unpack", "--store", store, "example.com/team/app:v2", file])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: unpack: \(file) is not a directory\n")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep\n")
+        let below = try run([ladingBinary, "unpack", "--store", store, "example.com/team/app:v2", file + "/sub"])
+        #expect(below.status == 1)
+        #expect(below.err == "Error: unpack: \(file)/sub is not a directory (a parent is a file)\n")
+    }
+
+    @Test(arguments: [
+        ("whiteout", "entry .wh.b: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
+        ("emptyWhiteout", "entry .wh.: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
+        ("opaque", "entry d/.wh..wh..opq: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
+        ("whiteoutParent", "entry .wh.d/f: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
+        ("missingTarget", "entry h: hardlink target /etc/passwd does not exist or is a directory"),
+        ("laterTarget", "entry h: hardlink target /a does not exist or is a directory"),
+        ("rootTarget", "entry h: hardlink target is the root"),
+        ("directoryTarget", "entry h: hardlink target /d does not exist or is a directory"),
+        ("escapingTarget", "entry h: hardlink target ../a escapes the root"),
+    ])
+    func importRefusesWhatUnpackWouldRefuse(_ kind: String, _ message: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        _ = try ImageService(storePath: store)
+        let tar = dir.path + "/in.tar"
+        let b = try TarBuilder().file("a", "x\n").directory("d")
+        switch kind {
+        case "whiteout": try b.file(".wh.b")
+        case "emptyWhiteout": try b.file(".wh.")
+        case "opaque": try b.file("d/.wh..wh..opq")
+        case "whiteoutParent": try b.file(".wh.d/f", "y")
+        case "missingTarget": try b.hardlink("h", to: "/etc/passwd")
+        case "laterTarget": try TarBuilder().hardlink("h", to: "a").file("a", "x\n").write(to: tar)
+        case "rootTarget": try b.hardlink("h", to: "/")
+        case "directoryTarget": try b.hardlink("h", to: "d")
+        default: try b.hardlink("h", to: "../a")
+        }
+        if kind != "laterTarget" { try b.write(to: tar) }
+        let before = snapshot(store)
+        let r = try run([ladingBinary, "import", "--store", store, tar, "bad:1"])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: \(tar): \(message)\n")
+        #expect(snapshot(store) == before)
+    }
+
+    @Test func importKeepsAHardlinkWithAnAbsoluteTargetThatExists() throws {
+        let (s, d) = try makeStore()
+        defer { d.remove() }
+        let tar = d.path + "/in.tar"
+        try TarBuilder().file("etc/a", "x\n").hardlink("b", to: "/etc/a").write(to: tar)
+        _ = try s.importTarball(path: tar, options: ImportOptions(reference: "ok:1"))
+        try s.unpack("ok:1", into: d.path + "/out", options: ApplyOptions(rootless: true))
+        #expect(try String(contentsOfFile: d.path + "/out/b", encoding: .utf8) == "x\n")
+    }
+}
