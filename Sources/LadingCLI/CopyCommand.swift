@@ -27,7 +27,8 @@ struct CopyCommand: ParsableCommand {
             o.compressionLevel = compressionLevel
             o.platform = try platformOptions.parsed()
             let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            try copier.copy(from: try TransportAddress(parsing: source), to: try TransportAddress(parsing: destination), options: o)
+            let (src, dst) = (try TransportAddress(parsing: source), try TransportAddress(parsing: destination))
+            try withProgress("Copying", total: nil) { try copier.copy(from: src, to: dst, options: o) }
         }
     }
 }

@@ -26,7 +26,7 @@ struct ImportCommand: ParsableCommand {
             o.compression = c
             o.compressionLevel = compressionLevel
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            print(try service.importTarball(path: file, options: o))
+            print(try withProgress("Importing", total: regularFileSize(file)) { try service.importTarball(path: file, options: o) })
         }
     }
 }

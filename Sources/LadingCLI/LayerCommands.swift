@@ -17,7 +17,10 @@ struct UnpackCommand: ParsableCommand {
         guarded {
             let service = try platformOptions.service(storeOptions)
             let rootless = self.rootless || geteuid() != 0
-            try service.unpack(image, into: directory, options: ApplyOptions(rootless: rootless, warning: { printErr("Warning: \($0)") }))
+            let layers = try? service.details(of: try service.resolve(image)).manifest.layers.reduce(Int64(0)) { $0 + $1.size }
+            try withProgress("Unpacking", total: layers) {
+                try service.unpack(image, into: directory, options: ApplyOptions(rootless: rootless, warning: { printErr("Warning: \($0)") }))
+            }
         }
     }
 }
@@ -89,7 +92,8 @@ struct CommitCommand: ParsableCommand {
     func run() throws {
         guarded {
             let service = try platformOptions.service(storeOptions)
-            print(try service.commit(base: image, directory: directory, options: try build.options(reference: reference)))
+            let options = try build.options(reference: reference)
+            print(try withProgress("Committing", total: nil) { try service.commit(base: image, directory: directory, options: options) })
         }
     }
 }
@@ -106,7 +110,8 @@ struct SquashCommand: ParsableCommand {
     func run() throws {
         guarded {
             let service = try platformOptions.service(storeOptions)
-            print(try service.squash(image, parent: from, options: try build.options(reference: reference)))
+            let options = try build.options(reference: reference)
+            print(try withProgress("Squashing", total: nil) { try service.squash(image, parent: from, options: options) })
         }
     }
 }

@@ -30,7 +30,8 @@ struct LoadCommand: ParsableCommand {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            let result = try service.load(path: path, options: .init(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try maxLayerSize.map(parseByteCount)))
+            let options = ImageLoader.Options(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try maxLayerSize.map(parseByteCount))
+            let result = try withProgress("Loading", total: regularFileSize(path), quiet: quiet) { try service.load(path: path, options: options) }
             for w in result.warnings { printErr("Warning: \(w)") }
             guard !quiet else { return }
             for image in result.images {

@@ -26,7 +26,7 @@ struct SaveCommand: ParsableCommand {
         guarded {
             let service = try platformOptions.service(storeOptions)
             if let output, output != "-" {
-                try service.save(images, toFile: output)
+                try withProgress("Saving", total: nil) { try service.save(images, toFile: output) }
             } else {
                 if isatty(1) != 0 {
                     throw ValidationError("cowardly refusing to save to a terminal. Use the -o flag or redirect")

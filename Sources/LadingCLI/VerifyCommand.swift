@@ -17,7 +17,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let store = StoreLocation.resolve(explicit: storeOptions.store)
-        let reports = targets.map { Verifier.verify(target: $0, storePath: store) }
+        let reports = withProgress("Verifying", total: nil) { targets.map { Verifier.verify(target: $0, storePath: store) } }
         if format == "json" {
             print(jsonLine(reports.map { r in
                 ["target": r.target, "clean": r.clean, "blobsChecked": r.blobsChecked,

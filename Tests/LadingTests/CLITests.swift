@@ -36,6 +36,27 @@ import TestSupport
         ])
     }
 
+    @Test func progressIsDrawnOnATerminalOnly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let load = "\(ladingBinary) load --store \(dir.path)/s -i \(corpus)/v2.skopeo.docker.tar"
+        // In a pipe: the command's output only.
+        var env = ProcessInfo.processInfo.environment
+        env["LADING_PROGRESS_AFTER"] = "0"
+        env["TERM"] = "xterm"
+        let piped = try run(["/bin/sh", "-c", load], environment: env)
+        #expect(piped.status == 0)
+        #expect(!piped.err.contains("\u{1B}") && !piped.out.contains("\u{1B}"))
+        #expect(piped.out == "Loaded image: example.com/team/app:v2\n")
+        // On a terminal (script(1) gives the command one): a progress line, cleared before the output.
+        try FileManager.default.removeItem(atPath: dir.path + "/s")
+        let tty = try run(["script", "-qec", load, "/dev/null"], environment: env)
+        #expect(tty.status == 0, "\(tty.err)")
+        #expect(tty.out.contains("\r\u{1B}[2KLoading  "), "\(tty.out)")
+        #expect(tty.out.contains(" / 2.02MB  "), "\(tty.out)")
+        #expect(tty.out.hasSuffix("\r\u{1B}[2KLoaded image: example.com/team/app:v2\r\n"), "\(tty.out)")
+    }
+
     @Test func errorsGoToStderrWithNonZeroExit() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
