@@ -44,9 +44,11 @@ public struct ImageCopier {
             work = try OCILayout(root: t, create: true)
         }
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
-        var items = try read(src, into: work, platform: options.platform)
+        let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
+        let (found, recoded) = try read(src, into: work, platform: options.platform, recode: recode)
+        var items = found
         if let c = options.compression {
-            let r = Recompressor(layout: work, target: c, level: options.compressionLevel)
+            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded)
             items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names) }
         }
         try write(items, from: work, to: dst)
@@ -61,7 +63,10 @@ public struct ImageCopier {
         return items
     }
 
-    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?) throws -> [DockerArchiveWriter.Item] {
+    typealias Recoded = [Digest: (digest: Digest, size: Int64, compression: Compression)]
+
+    /// - Returns: the images read, and the layers re-encoded on the way (see `Recode`).
+    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
         switch src {
         case .store(let name):
             let service = try ImageService(storePath: storePath)
@@ -69,21 +74,30 @@ public struct ImageCopier {
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
             try copyBlobs(of: img.descriptor, from: service.layout, to: work)
-            return [.init(descriptor: img.descriptor, names: byName)]
+            return ([.init(descriptor: img.descriptor, names: byName)], [:])
         case .ociLayout(let dir, let ref):
-            return try loadFiltered(path: dir, reference: ref, into: work, platform: platform)
+            return try loadFiltered(path: dir, reference: ref, into: work, platform: platform, recode: recode)
         case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            return try loadFiltered(path: p, reference: ref, into: work, platform: platform)
+            return try loadFiltered(path: p, reference: ref, into: work, platform: platform, recode: recode)
         }
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: OCILayout, platform: Platform?) throws -> [DockerArchiveWriter.Item] {
-        let plan = try ImageLoader.read(path: path, into: work, options: .init(platform: platform))
+    private func loadFiltered(path: String, reference: String?, into work: OCILayout, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
+        var options = ImageLoader.Options(platform: platform, recode: recode)
+        let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
+        func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
+        if let reference {
+            // Only the images asked for are read (and re-encoded): by name, or by a bare
+            // tag in ref.name (umoci, skopeo).
+            options.select = { d, names in
+                names.contains { $0 == wanted || $0.objectPart == reference } || d.annotations?[AnnotationKey.refName] == reference
+            }
+        }
+        let plan = try ImageLoader.read(path: path, into: work, options: options)
         var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names) }
         if let reference {
-            let wanted = try? Reference(parsing: reference).withDefaultTag
-            items = items.filter { i in i.names.contains { $0 == wanted || $0.objectPart == reference } }
+            items = items.filter { named($0.names) }
             if items.isEmpty {
                 // A bare tag of an OCI layout (umoci, skopeo): match the ref.name annotation.
                 let index = FileManager.default.fileExists(atPath: path + "/index.json")
@@ -94,7 +108,7 @@ public struct ImageCopier {
             guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
         }
         try plan.install(into: work)
-        return items
+        return (items, plan.recoded)
     }
 
     private func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: OCILayout) throws {
