@@ -45,10 +45,10 @@ public struct ImageCopier {
         }
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
-        let (found, recoded) = try read(src, into: work, platform: options.platform, recode: recode)
+        let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
         var items = found
         if let c = options.compression {
-            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded)
+            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
             items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names) }
         }
         try write(items, from: work, to: dst)
@@ -65,20 +65,24 @@ public struct ImageCopier {
 
     typealias Recoded = [Digest: (digest: Digest, size: Int64, compression: Compression)]
 
-    /// - Returns: the images read, and the layers re-encoded on the way (see `Recode`).
-    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
+    /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
+    ///   the layout where layers left out of `work` (to be re-encoded) are.
+    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?, compression: MediaType.LayerCompression?,
+                      recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded, OCILayout?) {
         switch src {
         case .store(let name):
             let service = try ImageService(storePath: storePath)
             service.platform = platform
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
-            try copyBlobs(of: img.descriptor, from: service.layout, to: work)
-            return ([.init(descriptor: img.descriptor, names: byName)], [:])
+            try copyBlobs(of: img.descriptor, from: service.layout, to: work, skipLayersTo: compression)
+            return ([.init(descriptor: img.descriptor, names: byName)], [:], service.layout)
         case .ociLayout(let dir, let ref):
-            return try loadFiltered(path: dir, reference: ref, into: work, platform: platform, recode: recode)
+            let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, platform: platform, recode: recode)
+            return (items, recoded, nil)
         case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            return try loadFiltered(path: p, reference: ref, into: work, platform: platform, recode: recode)
+            let (items, recoded) = try loadFiltered(path: p, reference: ref, into: work, platform: platform, recode: recode)
+            return (items, recoded, nil)
         }
     }
 
@@ -109,37 +113,6 @@ public struct ImageCopier {
         }
         try plan.install(into: work)
         return (items, plan.recoded)
-    }
-
-    private func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: OCILayout) throws {
-        guard src.root != dst.root else { return }
-        guard src.hasBlob(d.digest) else {
-            if MediaType.isNonDistributable(d.mediaType) { return }
-            throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
-        }
-        if !dst.hasBlob(d.digest) {
-            let w = try dst.newBlob()
-            let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
-            defer { close(fd) }
-            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buf.deallocate() }
-            while true {
-                let n = Glibc.read(fd, buf.baseAddress, buf.count)
-                if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
-                if n == 0 { break }
-                try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-            }
-            try w.commit(expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
-        }
-        if MediaType.isIndex(d.mediaType) {
-            for c in try JSON.decode(ImageIndex.self, from: try src.readBlob(d.digest), what: "index \(d.digest)").manifests where src.hasBlob(c.digest) {
-                try copyBlobs(of: c, from: src, to: dst)
-            }
-        } else if MediaType.isManifest(d.mediaType) {
-            let m = try JSON.decode(ImageManifest.self, from: try src.readBlob(d.digest), what: "manifest \(d.digest)")
-            try copyBlobs(of: m.config, from: src, to: dst)
-            for l in m.layers { try copyBlobs(of: l, from: src, to: dst) }
-        }
     }
 
     private func write(_ items: [DockerArchiveWriter.Item], from work: OCILayout, to dst: TransportAddress) throws {

@@ -13,12 +13,29 @@ final class Recompressor {
     /// Layers the loader already re-encoded (source digest → new blob), verified
     /// against their diff IDs on the way: only their descriptors change here.
     let recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)]
+    /// Where layers not copied into `layout` are read from (the store, for a copy out of
+    /// it: a layer to re-encode is read there once rather than copied first).
+    let source: OCILayout?
     init(layout: OCILayout, target: MediaType.LayerCompression, level: Int?,
-         recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:]) {
+         recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:], source: OCILayout? = nil) {
         self.layout = layout
         self.target = target
         self.level = level
         self.recoded = recoded
+        self.source = source
+    }
+
+    /// True when a layer of this type is re-encoded whatever its bytes say.
+    static func recodes(_ mediaType: String, into target: MediaType.LayerCompression) -> Bool {
+        MediaType.isLayer(mediaType) && !MediaType.isNonDistributable(mediaType)
+            && MediaType.layerCompression(mediaType).map { $0 != target } ?? false
+    }
+
+    /// The layer's file: in `layout`, else in `source`.
+    private func path(of digest: Digest) -> String? {
+        if layout.hasBlob(digest) { return layout.blobPath(digest) }
+        if let source, source.hasBlob(digest) { return source.blobPath(digest) }
+        return nil
     }
 
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
@@ -46,7 +63,7 @@ final class Recompressor {
                 changed = true
                 continue
             }
-            guard layout.hasBlob(l.digest) else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
+            guard path(of: l.digest) != nil else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
             let current = MediaType.layerCompression(l.mediaType) ?? sniff(l.digest)
             guard current != target else { continue }
             m.layers[i] = try reencode(l, index: i, docker: docker, diffID: i < diffIDs.count ? diffIDs[i] : nil)
@@ -71,7 +88,7 @@ final class Recompressor {
     }
 
     private func sniff(_ digest: Digest) -> MediaType.LayerCompression {
-        guard let h = FileHandle(forReadingAtPath: layout.blobPath(digest)) else { return .none }
+        guard let p = path(of: digest), let h = FileHandle(forReadingAtPath: p) else { return .none }
         defer { try? h.close() }
         switch Compression.detect(magic: Array(h.readData(ofLength: 8))) {
         case .gzip: return .gzip
@@ -81,7 +98,7 @@ final class Recompressor {
     }
 
     private func reencode(_ l: Descriptor, index: Int, docker: Bool, diffID: Digest?) throws -> Descriptor {
-        let reader = try TarReader(.path(layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
+        let reader = try TarReader(.path(path(of: l.digest) ?? layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
         let blob = try layout.newBlob()
         var content = StreamDigester()
         // Decompression and hashing here, compression on other threads.

@@ -59,7 +59,7 @@ import TestSupport
         #expect(throws: (any Error).self) { try copier.copy(from: try TransportAddress(parsing: "oci:\(src):v2"), to: .ociLayout(directory: dst, reference: "v2")) }
     }
 
-    @Test func recompressedLayersKeepTheirDiffIDsAndTheSourceBlobIsNotCopied() throws {
+    @Test func recompressedLayersKeepTheirDiffIDsAndTheGzipBlobsAreNotKept() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         var o = CopyOptions()
@@ -78,5 +78,21 @@ import TestSupport
             let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: layout.blobPath(l.digest))).readData(ofLength: 4)
             #expect(Array(head) == [0x28, 0xB5, 0x2F, 0xFD])
         }
+    }
+
+    @Test func fromTheStoreLayersAreReencodedKeepingTheirDiffIDs() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let copier = ImageCopier(storePath: dir.path + "/store")
+        try copier.copy(from: try TransportAddress(parsing: "oci:\(corpus)/layout:v2"), to: .store(name: "example.com/r/x:v2"))
+        var o = CopyOptions()
+        o.compression = .zstd
+        let dst = dir.path + "/dst"
+        try copier.copy(from: .store(name: "example.com/r/x:v2"), to: .ociLayout(directory: dst, reference: "v2"), options: o)
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: dst + "/blobs/sha256")
+        #expect(blobs.count == 4 && !blobs.contains(String(Self.layer1.dropFirst(7))), "\(blobs)")
+        let r = Verifier.verify(layout: try OCILayout(root: dst, create: false), target: "dst")
+        #expect(r.findings.isEmpty, "\(r.findings)")
+        #expect(try CopyTests.diffIDs(of: "oci:\(dst):v2", in: dir.path) == CopyTests.v2DiffIDs)
     }
 }
