@@ -106,11 +106,14 @@ public enum ImageLoader {
             let names = try names(of: desc, source: files.sourceName, at: at, options: options)
             var top = desc
             top.annotations = nil
+            let ref = desc.annotations?[AnnotationKey.refName] ?? ""
+            let bare = names.isEmpty && desc.annotations?[AnnotationKey.imageName] == nil && !ref.isEmpty ? [ref] : []
             if var existing = byDigest[desc.digest] {
                 existing.names += names.filter { !existing.names.contains($0) }
+                existing.bareTags += bare.filter { !existing.bareTags.contains($0) }
                 byDigest[desc.digest] = existing
             } else {
-                byDigest[desc.digest] = LoadedImage(descriptor: top, names: names)
+                byDigest[desc.digest] = LoadedImage(descriptor: top, names: names, bareTags: bare)
                 order.append(desc.digest)
             }
         }

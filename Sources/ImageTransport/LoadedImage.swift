@@ -8,6 +8,9 @@ public struct LoadedImage: Sendable {
     public var descriptor: Descriptor
     /// The names it carries (normalized references, tagged); empty for an unnamed image.
     public var names: [Reference]
+    /// Bare `org.opencontainers.image.ref.name` tags (umoci, skopeo) read without a base
+    /// name: not references, kept so a copy can write them again.
+    public var bareTags: [String] = []
 }
 
 /// The result of reading a source: images plus the blobs to install for them.

@@ -38,4 +38,22 @@ extension ImageCopier {
             for l in m.layers { try copyBlobs(of: l, from: src, to: dst, skipLayersTo: skipLayersTo) }
         }
     }
+
+    /// The manifest of `d` for `platform`: `d` itself unless it is an index, else the
+    /// index's best match (nested indexes followed), as `skopeo copy` without `--all`
+    /// picks one.
+    /// - Throws: `LadingError.notFound` naming the index when no manifest matches.
+    static func manifest(for platform: Platform, of d: Descriptor, in layout: OCILayout) throws -> Descriptor {
+        var top = d
+        for _ in 0..<8 where MediaType.isIndex(top.mediaType) {
+            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(top.digest), what: "index \(top.digest)")
+            idx.manifests = idx.manifests.filter { layout.hasBlob($0.digest) && !$0.isPseudoImage() }
+            guard let m = PlatformMatcher.only(platform).bestManifest(in: idx) else {
+                throw LadingError(.notFound, "index \(top.digest) has no manifest for \(platform)")
+            }
+            top = m
+            top.annotations = nil
+        }
+        return top
+    }
 }

@@ -33,9 +33,16 @@ public struct ImageCopier {
         // one, else a temporary layout beside the destination file.
         var temporary: String?
         defer { if let t = temporary { try? FileManager.default.removeItem(atPath: t) } }
+        // A destination directory this copy creates is removed again if the copy fails
+        // (the topmost directory it had to create); an existing one is never touched.
+        var created: String?
+        var done = false
+        defer { if !done, let c = created { try? FileManager.default.removeItem(atPath: c) } }
         let work: OCILayout
         switch dst {
-        case .ociLayout(let dir, _): work = try OCILayout(root: dir, create: true)
+        case .ociLayout(let dir, _):
+            created = Self.topmostMissing(dir)
+            work = try OCILayout(root: dir, create: true)
         case .store: work = try OCILayout(root: storePath, create: true)
         case .dockerArchive(let p, _), .ociArchive(let p, _):
             let base = p == "-" ? FileManager.default.temporaryDirectory.path : (p as NSString).deletingLastPathComponent
@@ -46,10 +53,13 @@ public struct ImageCopier {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
-        var items = found
+        // With --platform, as skopeo without --all: the one manifest, not the index.
+        var items = try found.map { i in
+            try options.platform.map { .init(descriptor: try Self.manifest(for: $0, of: i.descriptor, in: work), names: i.names, bareTags: i.bareTags) } ?? i
+        }
         if let c = options.compression {
             let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
-            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names) }
+            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
         }
         try write(items, from: work, to: dst)
         // Blobs this copy brought in that no image needs (other images of the source,
@@ -60,7 +70,20 @@ public struct ImageCopier {
                 for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
             }
         }
+        done = true
         return items
+    }
+
+    /// The outermost directory of `path` (itself included) that does not exist yet.
+    static func topmostMissing(_ path: String) -> String? {
+        var p = URL(fileURLWithPath: path).standardizedFileURL.path
+        var missing: String?
+        var st = stat()
+        while !p.isEmpty, p != "/", lstat(p, &st) != 0 {
+            missing = p
+            p = (p as NSString).deletingLastPathComponent
+        }
+        return missing
     }
 
     typealias Recoded = [Digest: (digest: Digest, size: Int64, compression: Compression)]
@@ -75,8 +98,9 @@ public struct ImageCopier {
             service.platform = platform
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
-            try copyBlobs(of: img.descriptor, from: service.layout, to: work, skipLayersTo: compression)
-            return ([.init(descriptor: img.descriptor, names: byName)], [:], service.layout)
+            let top = try platform.map { try Self.manifest(for: $0, of: img.descriptor, in: service.layout) } ?? img.descriptor
+            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: compression)
+            return ([.init(descriptor: top, names: byName)], [:], service.layout)
         case .ociLayout(let dir, let ref):
             let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, platform: platform, recode: recode)
             return (items, recoded, nil)
@@ -99,7 +123,7 @@ public struct ImageCopier {
             }
         }
         let plan = try ImageLoader.read(path: path, into: work, options: options)
-        var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names) }
+        var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
         if let reference {
             items = items.filter { named($0.names) }
             if items.isEmpty {
@@ -151,12 +175,19 @@ public struct ImageCopier {
                             d.annotations = [AnnotationKey.imageName: r.withDefaultTag.description, AnnotationKey.refName: r.withDefaultTag.objectPart]
                         }
                         index.manifests.append(d)
-                    } else if item.names.isEmpty {
+                    } else if item.names.isEmpty && item.bareTags.isEmpty {
                         if !index.manifests.contains(where: { $0.digest == d.digest }) { index.manifests.append(d) }
                     } else {
                         for n in item.names {
                             index.manifests.removeAll { $0.storedName == n }
                             index.manifests.append(d.named(n))
+                        }
+                        // Bare tags, as the source's index.json had them.
+                        for t in item.bareTags {
+                            index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == t && $0.annotations?[AnnotationKey.imageName] == nil }
+                            var x = d
+                            x.annotations = [AnnotationKey.refName: t]
+                            index.manifests.append(x)
                         }
                     }
                 }
