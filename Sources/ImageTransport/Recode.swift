@@ -63,7 +63,7 @@ public struct Recode: Sendable {
         } catch {
             encoder.abort()
             writer.abort()
-            throw error
+            throw tee.sourceError ?? error
         }
         try tee.drain()
         let blob = try writer.stage()
