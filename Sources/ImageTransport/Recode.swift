@@ -54,7 +54,7 @@ public struct Recode: Sendable {
                 }
             } else {
                 let decoder = try TarReader(.chunks(tee), mode: .raw, name: name)
-                if try decoder.next() != nil { try decoder.forEachChunk { try take($0) } }
+                if try decoder.next() != nil { try decoder.forEachBlock { try take($0) } }
             }
             do { try encoder.finish() } catch { encodeError = error; throw error }
         } catch let e as ArchiveError where tee.sourceError == nil && encodeError == nil {

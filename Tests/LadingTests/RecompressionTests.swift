@@ -13,8 +13,10 @@ import TestSupport
     static let layer1 = "sha256:7c9b3abcf23836412d64fc1ad1b04eb064f5e558ce0c9bd4050833ead2c3d370"
     static let layer1DiffID = "sha256:a8a0272c661e24eb0565ea7b1a50be38fa5da2ecbdd215f6ff41fd4ccb4be6c2"
 
-    /// A copy of the corpus layout whose `v2` config names `wrong` as layer 1's diff ID.
-    static func layoutWithWrongDiffID(in dir: String, wrong: String) throws -> String {
+    /// A copy of the corpus layout whose `v2` config names `wrong` as layer 1's diff ID
+    /// (and, with `truncate`, whose layer 1 is cut to that many bytes, its descriptor
+    /// updated to match).
+    static func layoutWithWrongDiffID(in dir: String, wrong: String, truncate: Int? = nil) throws -> String {
         let root = dir + "/src"
         try FileManager.default.copyItem(atPath: "\(corpus)/layout", toPath: root)
         func blob(_ hex: String) -> String { "\(root)/blobs/sha256/\(hex)" }
@@ -28,8 +30,13 @@ import TestSupport
         let config = try String(contentsOfFile: blob(String(configHex)), encoding: .utf8)
         #expect(config.contains(layer1DiffID))
         let (cd, cs) = try put(Data(config.replacingOccurrences(of: layer1DiffID, with: wrong).utf8))
-        let newManifest = manifest.replacingOccurrences(of: "sha256:\(configHex)", with: cd)
+        var newManifest = manifest.replacingOccurrences(of: "sha256:\(configHex)", with: cd)
             .replacingOccurrences(of: "\"size\":\(config.utf8.count)}", with: "\"size\":\(cs)}")
+        if let truncate {
+            let layer = try Data(contentsOf: URL(fileURLWithPath: blob(String(layer1.dropFirst(7)))))
+            let (ld, ls) = try put(layer.prefix(truncate))
+            newManifest = newManifest.replacingOccurrences(of: "\"digest\":\"\(layer1)\",\"size\":\(layer.count)", with: "\"digest\":\"\(ld)\",\"size\":\(ls)")
+        }
         let (md, ms) = try put(Data(newManifest.utf8))
         let index = #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(md)","size":\#(ms),"annotations":{"org.opencontainers.image.ref.name":"v2"}}]}"#
         try Data(index.utf8).write(to: URL(fileURLWithPath: root + "/index.json"))
@@ -94,5 +101,22 @@ import TestSupport
         let r = Verifier.verify(layout: try OCILayout(root: dst, create: false), target: "dst")
         #expect(r.findings.isEmpty, "\(r.findings)")
         #expect(try CopyTests.diffIDs(of: "oci:\(dst):v2", in: dir.path) == CopyTests.v2DiffIDs)
+    }
+
+    @Test func aLayerThatDoesNotDecompressIsRefusedNamingIt() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let src = try Self.layoutWithWrongDiffID(in: dir.path, wrong: Self.layer1DiffID, truncate: 200)
+        let manifest = try String(contentsOfFile: "\(src)/index.json", encoding: .utf8)
+        var o = CopyOptions()
+        o.compression = .zstd
+        do {
+            try ImageCopier(storePath: dir.path + "/store").copy(from: try TransportAddress(parsing: "oci:\(src):v2"),
+                                                                 to: .ociLayout(directory: dir.path + "/dst", reference: "v2"), options: o)
+            Issue.record("copied a truncated layer")
+        } catch {
+            #expect("\(error)".contains("layers[1]) cannot be decompressed"), "\(error) \(manifest)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/dst"))
     }
 }
