@@ -14,6 +14,13 @@ protocol ArchiveFiles: AnyObject {
     func readDocument(_ path: String, limit: Int) throws -> [UInt8]
     /// The file copied into the store's ingest area (hashed; decompressed digest too).
     func stage(_ path: String) throws -> StagedFile
+    /// A layer staged, re-encoded on the way when `recode` asks for it and the source
+    /// has not been read yet (a tarball's entries are staged as they pass, as they are).
+    func stage(_ path: String, recode: Recode?) throws -> StagedFile
+}
+
+extension ArchiveFiles {
+    func stage(_ path: String, recode: Recode?) throws -> StagedFile { try stage(path) }
 }
 
 /// A tarball read in one streaming pass: every regular file is copied into the store's
@@ -111,6 +118,8 @@ final class DirectoryFiles: ArchiveFiles {
     let root: String
     let layout: OCILayout
     private var cache: [String: StagedFile] = [:]
+    /// Layers staged re-encoded (never read as documents).
+    private var recoded: [String: StagedFile] = [:]
 
     let limit: Int64?
 
@@ -175,6 +184,17 @@ final class DirectoryFiles: ArchiveFiles {
         defer { close(fd) }
         let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit, source: DescriptorSource(fd: fd, name: "\(root)/\(path)"))
         cache[path] = s
+        return s
+    }
+
+    func stage(_ path: String, recode: Recode?) throws -> StagedFile {
+        guard let recode else { return try stage(path) }
+        if let s = cache[path] ?? recoded[path] { return s }
+        let fd = try open(path)
+        defer { close(fd) }
+        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit,
+                                    source: DescriptorSource(fd: fd, name: "\(root)/\(path)"), recode: recode)
+        recoded[path] = s
         return s
     }
 }

@@ -23,10 +23,18 @@ public enum ImageLoader {
         /// Refuse any blob whose content, decompressed, is larger than this (bytes);
         /// checked while streaming, so memory and disk stay bounded by it.
         public var maxBlobSize: Int64?
-        public init(baseName: String? = nil, platform: Platform? = nil, maxBlobSize: Int64? = nil) {
+        /// Re-encode layers of another compression while reading them (layout
+        /// directories only; see `LoadPlan.recoded`).
+        public var recode: Recode?
+        /// Layout directories and oci-archives: read only the `index.json` entries this
+        /// accepts (given the entry and the names read from it); the rest are not read at
+        /// all, and a plan without images is returned rather than refused.
+        public var select: (@Sendable (Descriptor, [Reference]) -> Bool)?
+        public init(baseName: String? = nil, platform: Platform? = nil, maxBlobSize: Int64? = nil, recode: Recode? = nil) {
             self.baseName = baseName
             self.platform = platform
             self.maxBlobSize = maxBlobSize
+            self.recode = recode
         }
     }
 
@@ -82,6 +90,7 @@ public enum ImageLoader {
         let plan = LoadPlan()
         let walker = TreeWalker(files: files, plan: plan)
         walker.platform = options.platform
+        walker.recode = options.recode
         var order: [Digest] = []
         var byDigest: [Digest: LoadedImage] = [:]
         for (i, desc) in index.manifests.enumerated() {
@@ -97,16 +106,19 @@ public enum ImageLoader {
             let names = try names(of: desc, source: files.sourceName, at: at, options: options)
             var top = desc
             top.annotations = nil
+            let ref = desc.annotations?[AnnotationKey.refName] ?? ""
+            let bare = names.isEmpty && desc.annotations?[AnnotationKey.imageName] == nil && !ref.isEmpty ? [ref] : []
             if var existing = byDigest[desc.digest] {
                 existing.names += names.filter { !existing.names.contains($0) }
+                existing.bareTags += bare.filter { !existing.bareTags.contains($0) }
                 byDigest[desc.digest] = existing
             } else {
-                byDigest[desc.digest] = LoadedImage(descriptor: top, names: names)
+                byDigest[desc.digest] = LoadedImage(descriptor: top, names: names, bareTags: bare)
                 order.append(desc.digest)
             }
         }
         plan.images = order.map { byDigest[$0]! }
-        if plan.images.isEmpty {
+        if plan.images.isEmpty && options.select == nil {
             throw TransportError(.notFound, "\(files.sourceName): index.json lists no image manifest or index" + (plan.warnings.isEmpty ? "" : " (\(plan.warnings.joined(separator: "; ")))"))
         }
         return plan

@@ -1,5 +1,6 @@
 import ImageLayout
 import ImageSpec
+import TarArchive
 
 /// One image found in a source, verified and ready to be recorded in the store.
 public struct LoadedImage: Sendable {
@@ -7,6 +8,9 @@ public struct LoadedImage: Sendable {
     public var descriptor: Descriptor
     /// The names it carries (normalized references, tagged); empty for an unnamed image.
     public var names: [Reference]
+    /// Bare `org.opencontainers.image.ref.name` tags (umoci, skopeo) read without a base
+    /// name: not references, kept so a copy can write them again.
+    public var bareTags: [String] = []
 }
 
 /// The result of reading a source: images plus the blobs to install for them.
@@ -18,6 +22,14 @@ public final class LoadPlan {
     var generated: [Digest: [UInt8]] = [:]
     /// Warnings worth telling the user (sparse indexes, skipped entries).
     public internal(set) var warnings: [String] = []
+
+    /// Layers re-encoded while they were read (`ImageLoader.Options.recode`): the source
+    /// digest → the new blob's digest, size and compression.
+    public var recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] {
+        var out: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:]
+        for (d, s) in blobs { if let c = s.encoding { out[d] = (s.blob.digest, s.blob.size, c) } }
+        return out
+    }
 
     /// Flushes every staged blob to disk (before the lock is taken).
     public func sync() throws {

@@ -5,8 +5,17 @@ import TarArchive
 /// An input file copied into the store's ingest area: its digest and size, and — when
 /// it is a compressed stream or a tar — the digest of its uncompressed content
 /// (the diff ID, were it a layer), computed in the same pass.
+///
+/// A layer may be re-encoded on the way (`recode`): then `blob` holds the new encoding
+/// while `digest` and `size` stay the input's, checked against its descriptor.
 public final class StagedFile {
+    /// What gets installed: the input's bytes, or their re-encoding.
     public let blob: StagedBlob
+    /// Digest and size of the input as read.
+    public let digest: Digest
+    public let size: Int64
+    /// The compression `blob` was re-encoded into; nil when it holds the input's bytes.
+    public let encoding: Compression?
     /// The input's name (archive entry or file path), for messages.
     public let name: String
     /// The compression found by magic bytes.
@@ -16,16 +25,17 @@ public final class StagedFile {
     /// Why the content could not be decompressed, if it could not.
     public let decompressError: String?
 
-    init(blob: StagedBlob, name: String, compression: Compression, uncompressedDigest: Digest?, decompressError: String?) {
+    init(blob: StagedBlob, name: String, compression: Compression, uncompressedDigest: Digest?, decompressError: String?,
+         source: (digest: Digest, size: Int64)? = nil, encoding: Compression? = nil) {
         self.blob = blob
+        self.digest = source?.digest ?? blob.digest
+        self.size = source?.size ?? blob.size
+        self.encoding = encoding
         self.name = name
         self.compression = compression
         self.uncompressedDigest = uncompressedDigest
         self.decompressError = decompressError
     }
-
-    public var digest: Digest { blob.digest }
-    public var size: Int64 { blob.size }
 
     /// Copies a stream into a new blob of `layout`, hashing the raw bytes and, for a
     /// compressed stream, decompressing on the fly to hash the content: one pass.
@@ -34,19 +44,19 @@ public final class StagedFile {
     ///     passes the mark: a decompression bomb costs no more than the limit.
     ///   - source: the input (an archive entry, a file).
     /// - Throws: `TransportError.tooLarge` naming the input past the limit.
-    static func copy(into layout: OCILayout, name: String, limit: Int64? = nil, source: BufferedSource) throws -> StagedFile {
-        func tooLarge() -> TransportError {
-            TransportError(.tooLarge, "\(name) is larger than the limit of \(limit ?? 0) bytes")
+    static func copy(into layout: OCILayout, name: String, limit: Int64? = nil, source: BufferedSource, recode: Recode? = nil) throws -> StagedFile {
+        let compression = Compression.detect(magic: try source.peek().prefix(8))
+        if let recode, (recode.declared ?? compression) != recode.target {
+            return try recode.copy(into: layout, name: name, limit: limit, source: source, compression: compression)
         }
         let writer = try layout.newBlob()
-        let compression = Compression.detect(magic: try source.peek().prefix(8))
         guard compression != .none else {
             var total: Int64 = 0
             while true {
                 let chunk = try source.nextChunk()
                 if chunk.count == 0 { break }
                 total += Int64(chunk.count)
-                if let limit, total > limit { throw tooLarge() }
+                if let limit, total > limit { throw tooLarge(name, limit) }
                 try writer.write(chunk)
             }
             let blob = try writer.stage()
@@ -61,7 +71,7 @@ public final class StagedFile {
             if try decoder.next() != nil {
                 try decoder.forEachChunk {
                     content.update($0)
-                    if let limit, content.count > limit { throw tooLarge() }
+                    if let limit, content.count > limit { throw tooLarge(name, limit) }
                 }
             }
         } catch let e as ArchiveError where tee.sourceError == nil {
@@ -74,4 +84,8 @@ public final class StagedFile {
                           uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.finalizeHex()) : nil,
                           decompressError: decodeError)
     }
+}
+
+func tooLarge(_ name: String, _ limit: Int64) -> TransportError {
+    TransportError(.tooLarge, "\(name) is larger than the limit of \(limit) bytes")
 }

@@ -18,6 +18,8 @@ final class TreeWalker {
     let plan: LoadPlan
     /// When set, an index's manifests for other platforms are left out.
     var platform: Platform?
+    /// When set, layers are re-encoded as they are staged (see `Recode`).
+    var recode: Recode?
     static let maxDepth = 8
 
     init(files: ArchiveFiles, plan: LoadPlan) {
@@ -35,18 +37,22 @@ final class TreeWalker {
         }
     }
 
-    private func fetch(_ desc: Descriptor, at: String, into found: inout [Digest: StagedFile]) throws -> StagedFile {
+    private func fetch(_ desc: Descriptor, at: String, into found: inout [Digest: StagedFile], layer: Bool = false) throws -> StagedFile {
         guard desc.digest.isSupported else {
             throw TransportError(.unsupported, "\(files.sourceName): \(at): unsupported digest algorithm in \(desc.digest)")
         }
         let path = desc.digest.blobPath
         guard files.contains(path) else { throw MissingBlob(digest: desc.digest, at: at) }
-        let s = try files.stage(path)
+        let recode = layer && !MediaType.isNonDistributable(desc.mediaType) ? self.recode?.layer(desc.mediaType) : nil
+        let s = try files.stage(path, recode: recode)
         if s.digest != desc.digest {
             throw TransportError(.layerMismatch, "\(files.sourceName): \(path) (\(at)) has digest \(s.digest), expected \(desc.digest)")
         }
         if s.size != desc.size {
             throw TransportError(.layerMismatch, "\(files.sourceName): blob \(desc.digest) (\(at)) is \(s.size) bytes, descriptor says \(desc.size)")
+        }
+        if s.encoding != nil, s.uncompressedDigest == nil {
+            throw TransportError(.layerMismatch, "\(files.sourceName): layer \(desc.digest) (\(at)) cannot be decompressed: \(s.decompressError ?? "unknown error")")
         }
         found[desc.digest] = s
         return s
@@ -91,7 +97,7 @@ final class TreeWalker {
             var layers: [StagedFile?] = []
             for (i, l) in m.layers.enumerated() {
                 do {
-                    layers.append(try fetch(l, at: "\(at) > layers[\(i)]", into: &found))
+                    layers.append(try fetch(l, at: "\(at) > layers[\(i)]", into: &found, layer: MediaType.isLayer(l.mediaType)))
                 } catch is MissingBlob where MediaType.isNonDistributable(l.mediaType) {
                     layers.append(nil)
                 }

@@ -33,9 +33,16 @@ public struct ImageCopier {
         // one, else a temporary layout beside the destination file.
         var temporary: String?
         defer { if let t = temporary { try? FileManager.default.removeItem(atPath: t) } }
+        // A destination directory this copy creates is removed again if the copy fails
+        // (the topmost directory it had to create); an existing one is never touched.
+        var created: String?
+        var done = false
+        defer { if !done, let c = created { try? FileManager.default.removeItem(atPath: c) } }
         let work: OCILayout
         switch dst {
-        case .ociLayout(let dir, _): work = try OCILayout(root: dir, create: true)
+        case .ociLayout(let dir, _):
+            created = Self.topmostMissing(dir)
+            work = try OCILayout(root: dir, create: true)
         case .store: work = try OCILayout(root: storePath, create: true)
         case .dockerArchive(let p, _), .ociArchive(let p, _):
             let base = p == "-" ? FileManager.default.temporaryDirectory.path : (p as NSString).deletingLastPathComponent
@@ -44,10 +51,15 @@ public struct ImageCopier {
             work = try OCILayout(root: t, create: true)
         }
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
-        var items = try read(src, into: work, platform: options.platform)
+        let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
+        let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
+        // With --platform, as skopeo without --all: the one manifest, not the index.
+        var items = try found.map { i in
+            try options.platform.map { .init(descriptor: try Self.manifest(for: $0, of: i.descriptor, in: work), names: i.names, bareTags: i.bareTags) } ?? i
+        }
         if let c = options.compression {
-            let r = Recompressor(layout: work, target: c, level: options.compressionLevel)
-            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names) }
+            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
+            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
         }
         try write(items, from: work, to: dst)
         // Blobs this copy brought in that no image needs (other images of the source,
@@ -58,32 +70,62 @@ public struct ImageCopier {
                 for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
             }
         }
+        done = true
         return items
     }
 
-    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?) throws -> [DockerArchiveWriter.Item] {
+    /// The outermost directory of `path` (itself included) that does not exist yet.
+    static func topmostMissing(_ path: String) -> String? {
+        var p = URL(fileURLWithPath: path).standardizedFileURL.path
+        var missing: String?
+        var st = stat()
+        while !p.isEmpty, p != "/", lstat(p, &st) != 0 {
+            missing = p
+            p = (p as NSString).deletingLastPathComponent
+        }
+        return missing
+    }
+
+    typealias Recoded = [Digest: (digest: Digest, size: Int64, compression: Compression)]
+
+    /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
+    ///   the layout where layers left out of `work` (to be re-encoded) are.
+    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?, compression: MediaType.LayerCompression?,
+                      recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded, OCILayout?) {
         switch src {
         case .store(let name):
             let service = try ImageService(storePath: storePath)
             service.platform = platform
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
-            try copyBlobs(of: img.descriptor, from: service.layout, to: work)
-            return [.init(descriptor: img.descriptor, names: byName)]
+            let top = try platform.map { try Self.manifest(for: $0, of: img.descriptor, in: service.layout) } ?? img.descriptor
+            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: compression)
+            return ([.init(descriptor: top, names: byName)], [:], service.layout)
         case .ociLayout(let dir, let ref):
-            return try loadFiltered(path: dir, reference: ref, into: work, platform: platform)
+            let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, platform: platform, recode: recode)
+            return (items, recoded, nil)
         case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            return try loadFiltered(path: p, reference: ref, into: work, platform: platform)
+            let (items, recoded) = try loadFiltered(path: p, reference: ref, into: work, platform: platform, recode: recode)
+            return (items, recoded, nil)
         }
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: OCILayout, platform: Platform?) throws -> [DockerArchiveWriter.Item] {
-        let plan = try ImageLoader.read(path: path, into: work, options: .init(platform: platform))
-        var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names) }
+    private func loadFiltered(path: String, reference: String?, into work: OCILayout, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
+        var options = ImageLoader.Options(platform: platform, recode: recode)
+        let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
+        func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
         if let reference {
-            let wanted = try? Reference(parsing: reference).withDefaultTag
-            items = items.filter { i in i.names.contains { $0 == wanted || $0.objectPart == reference } }
+            // Only the images asked for are read (and re-encoded): by name, or by a bare
+            // tag in ref.name (umoci, skopeo).
+            options.select = { d, names in
+                names.contains { $0 == wanted || $0.objectPart == reference } || d.annotations?[AnnotationKey.refName] == reference
+            }
+        }
+        let plan = try ImageLoader.read(path: path, into: work, options: options)
+        var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
+        if let reference {
+            items = items.filter { named($0.names) }
             if items.isEmpty {
                 // A bare tag of an OCI layout (umoci, skopeo): match the ref.name annotation.
                 let index = FileManager.default.fileExists(atPath: path + "/index.json")
@@ -94,38 +136,7 @@ public struct ImageCopier {
             guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
         }
         try plan.install(into: work)
-        return items
-    }
-
-    private func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: OCILayout) throws {
-        guard src.root != dst.root else { return }
-        guard src.hasBlob(d.digest) else {
-            if MediaType.isNonDistributable(d.mediaType) { return }
-            throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
-        }
-        if !dst.hasBlob(d.digest) {
-            let w = try dst.newBlob()
-            let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
-            defer { close(fd) }
-            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buf.deallocate() }
-            while true {
-                let n = Glibc.read(fd, buf.baseAddress, buf.count)
-                if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
-                if n == 0 { break }
-                try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-            }
-            try w.commit(expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
-        }
-        if MediaType.isIndex(d.mediaType) {
-            for c in try JSON.decode(ImageIndex.self, from: try src.readBlob(d.digest), what: "index \(d.digest)").manifests where src.hasBlob(c.digest) {
-                try copyBlobs(of: c, from: src, to: dst)
-            }
-        } else if MediaType.isManifest(d.mediaType) {
-            let m = try JSON.decode(ImageManifest.self, from: try src.readBlob(d.digest), what: "manifest \(d.digest)")
-            try copyBlobs(of: m.config, from: src, to: dst)
-            for l in m.layers { try copyBlobs(of: l, from: src, to: dst) }
-        }
+        return (items, plan.recoded)
     }
 
     private func write(_ items: [DockerArchiveWriter.Item], from work: OCILayout, to dst: TransportAddress) throws {
@@ -164,12 +175,19 @@ public struct ImageCopier {
                             d.annotations = [AnnotationKey.imageName: r.withDefaultTag.description, AnnotationKey.refName: r.withDefaultTag.objectPart]
                         }
                         index.manifests.append(d)
-                    } else if item.names.isEmpty {
+                    } else if item.names.isEmpty && item.bareTags.isEmpty {
                         if !index.manifests.contains(where: { $0.digest == d.digest }) { index.manifests.append(d) }
                     } else {
                         for n in item.names {
                             index.manifests.removeAll { $0.storedName == n }
                             index.manifests.append(d.named(n))
+                        }
+                        // Bare tags, as the source's index.json had them.
+                        for t in item.bareTags {
+                            index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == t && $0.annotations?[AnnotationKey.imageName] == nil }
+                            var x = d
+                            x.annotations = [AnnotationKey.refName: t]
+                            index.manifests.append(x)
                         }
                     }
                 }

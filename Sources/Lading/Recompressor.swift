@@ -10,10 +10,32 @@ final class Recompressor {
     let layout: OCILayout
     let target: MediaType.LayerCompression
     let level: Int?
-    init(layout: OCILayout, target: MediaType.LayerCompression, level: Int?) {
+    /// Layers the loader already re-encoded (source digest → new blob), verified
+    /// against their diff IDs on the way: only their descriptors change here.
+    let recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)]
+    /// Where layers not copied into `layout` are read from (the store, for a copy out of
+    /// it: a layer to re-encode is read there once rather than copied first).
+    let source: OCILayout?
+    init(layout: OCILayout, target: MediaType.LayerCompression, level: Int?,
+         recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:], source: OCILayout? = nil) {
         self.layout = layout
         self.target = target
         self.level = level
+        self.recoded = recoded
+        self.source = source
+    }
+
+    /// True when a layer of this type is re-encoded whatever its bytes say.
+    static func recodes(_ mediaType: String, into target: MediaType.LayerCompression) -> Bool {
+        MediaType.isLayer(mediaType) && !MediaType.isNonDistributable(mediaType)
+            && MediaType.layerCompression(mediaType).map { $0 != target } ?? false
+    }
+
+    /// The layer's file: in `layout`, else in `source`.
+    private func path(of digest: Digest) -> String? {
+        if layout.hasBlob(digest) { return layout.blobPath(digest) }
+        if let source, source.hasBlob(digest) { return source.blobPath(digest) }
+        return nil
     }
 
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
@@ -36,7 +58,12 @@ final class Recompressor {
             ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config"))?.rootfs.diffIDs ?? []
             : []
         for (i, l) in m.layers.enumerated() where MediaType.isLayer(l.mediaType) && !MediaType.isNonDistributable(l.mediaType) {
-            guard layout.hasBlob(l.digest) else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
+            if let r = recoded[l.digest], r.compression.rawValue == target.rawValue {
+                m.layers[i] = retyped(l, digest: r.digest, size: r.size, docker: docker)
+                changed = true
+                continue
+            }
+            guard path(of: l.digest) != nil else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
             let current = MediaType.layerCompression(l.mediaType) ?? sniff(l.digest)
             guard current != target else { continue }
             m.layers[i] = try reencode(l, index: i, docker: docker, diffID: i < diffIDs.count ? diffIDs[i] : nil)
@@ -61,7 +88,7 @@ final class Recompressor {
     }
 
     private func sniff(_ digest: Digest) -> MediaType.LayerCompression {
-        guard let h = FileHandle(forReadingAtPath: layout.blobPath(digest)) else { return .none }
+        guard let p = path(of: digest), let h = FileHandle(forReadingAtPath: p) else { return .none }
         defer { try? h.close() }
         switch Compression.detect(magic: Array(h.readData(ofLength: 8))) {
         case .gzip: return .gzip
@@ -71,49 +98,35 @@ final class Recompressor {
     }
 
     private func reencode(_ l: Descriptor, index: Int, docker: Bool, diffID: Digest?) throws -> Descriptor {
-        let reader = try TarReader(.path(layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
+        let reader = try TarReader(.path(path(of: l.digest) ?? layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
         let blob = try layout.newBlob()
         var content = StreamDigester()
         // Decompression and hashing here, compression on other threads.
-        var compressor: TarWriter?
-        var gzip: ParallelGzipSink?
-        var out: ByteSink = blob
-        var threaded: ThreadedSink?
-        if target == .gzip {
-            let g = try ParallelGzipSink(downstream: blob, level: level ?? 6, name: "layer compressor")
-            gzip = g
-            out = g
-        } else if target == .zstd {
-            let c = try TarWriter(sink: blob, format: .raw, options: .init(compression: .zstd, level: level), name: "compressor")
-            try c.beginRawStream()
-            compressor = c
-            let t = ThreadedSink(WriterSink(c))
-            threaded = t
-            out = t
-        }
+        let encoder = try StreamEncoder(Compression(rawValue: target.rawValue) ?? .none, level: level, downstream: blob, name: "layer compressor")
         do {
             if try reader.next() != nil {
                 try reader.forEachChunk { chunk in
                     content.update(chunk)
-                    try out.write(chunk)
+                    try encoder.write(chunk)
                 }
             }
-            try gzip?.finish()
-            try threaded?.finish()
-            try compressor?.finish()
+            try encoder.finish()
         } catch {
-            try? gzip?.finish()
-            try? threaded?.finish()
+            encoder.abort()
             blob.abort()
             throw error
         }
-
         let actual = Digest(sha256Hex: content.finalizeHex())
         if let diffID, actual != diffID {
             blob.abort()
             throw LayoutError(.digestMismatch, "layer \(index) (\(l.digest)) has uncompressed digest \(actual) but the config's diff ID is \(diffID)")
         }
         let digest = try blob.commit(what: "recompressed layer \(index)")
+        return retyped(l, digest: digest, size: blob.size, docker: docker)
+    }
+
+    /// `l` pointing at its re-encoding.
+    private func retyped(_ l: Descriptor, digest: Digest, size: Int64, docker: Bool) -> Descriptor {
         let type: String
         switch (docker, target) {
         case (true, .gzip): type = MediaType.dockerLayerGzip
@@ -123,7 +136,7 @@ final class Recompressor {
         var n = l
         n.mediaType = type
         n.digest = digest
-        n.size = blob.size
+        n.size = size
         n.annotations?["containerd.io/uncompressed"] = nil
         return n
     }

@@ -26,11 +26,11 @@ public final class TarReader {
 
     public enum Mode { case tar, raw }
 
-    private var handle: OpaquePointer?
-    private let context: ReadContext
+    private(set) var handle: OpaquePointer?
+    let context: ReadContext
     /// The name used in error messages (a file name, or an entry of an outer archive).
     public let name: String
-    private var entryName = ""
+    private(set) var entryName = ""
     private var sawHeader = false
 
     /// Opens `source` for reading.
@@ -95,7 +95,7 @@ public final class TarReader {
         handle = nil
     }
 
-    private func errorString() -> String {
+    func errorString() -> String {
         guard let a = handle, let s = archive_error_string(a) else { return "" }
         return String(cString: s)
     }
