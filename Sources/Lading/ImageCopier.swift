@@ -196,18 +196,8 @@ public struct ImageCopier {
             let docker: Bool
             if case .dockerArchive = dst { docker = true } else { docker = false }
             let named = try renamed(ref, bareAllowed: !docker)
-            let out: FileSink
-            let tmp = p == "-" ? nil : "\(p).\(getpid()).tmp"
-            if let tmp { out = try FileSink(creating: tmp) } else { out = FileSink(fd: 1, name: "standard output") }
-            do {
+            try OutputFile.write(to: p) { out in
                 try DockerArchiveWriter.write(named, from: work, sink: out, dockerFiles: docker) { HostPlatform.choose(from: $0) }
-                if let tmp {
-            if ProcessInfo.processInfo.environment["LADING_SYNC"] == "1" { try out.sync() }
-                    if rename(tmp, p) != 0 { throw ArchiveError.errno("cannot rename \(tmp) to \(p)") }
-                }
-            } catch {
-                if let tmp { unlink(tmp) }
-                throw error
             }
         }
     }

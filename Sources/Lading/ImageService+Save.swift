@@ -34,19 +34,10 @@ extension ImageService {
         try DockerArchiveWriter.write(items, from: layout, sink: sink) { HostPlatform.choose(from: $0) }
     }
 
-    /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when complete.
+    /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
+    /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
     public func save(_ names: [String], toFile path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = "\(dir.isEmpty ? "." : dir)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let sink = try FileSink(creating: tmp, mode: 0o644)
-        do {
-            try save(names, to: sink)
-            if ProcessInfo.processInfo.environment["LADING_SYNC"] == "1" { try sink.sync() }
-            if rename(tmp, path) != 0 { throw ArchiveError.errno("cannot rename \(tmp) to \(path)") }
-        } catch {
-            unlink(tmp)
-            throw error
-        }
+        try OutputFile.write(to: path) { try save(names, to: $0) }
     }
 }
 
