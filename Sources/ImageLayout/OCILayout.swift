@@ -27,7 +27,14 @@ public final class OCILayout: @unchecked Sendable {
         let header = "\(self.root)/oci-layout"
         if !FileOps.exists(header) {
             guard create else {
-                throw LayoutError(.notALayout, "\(self.root) is not an OCI image layout (no oci-layout file)")
+                throw LayoutError(.notALayout, FileOps.exists(self.root)
+                    ? "\(self.root) is not an OCI image layout (no oci-layout file)"
+                    : "\(self.root) does not exist")
+            }
+            // A new layout goes into a new or empty directory only: never spread blobs
+            // and an index into a directory that holds something else.
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: self.root), !entries.isEmpty {
+                throw LayoutError(.notALayout, "\(self.root) is not an OCI image layout (no oci-layout file) and is not empty; not writing one into it")
             }
             try FileOps.mkdirs("\(self.root)/blobs/sha256")
             if !FileOps.exists("\(self.root)/index.json") {

@@ -98,6 +98,11 @@ extension ImageService {
         var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
         if check.hasDuplicates {
             (staged, diffID) = try rewriteWithoutDuplicates(staged, keep: check.lastIndex, output: output, level: options.compressionLevel, name: sourceName)
+        } else if try asIs && inputCompression == .gzip && !endsWithItsOnlyMember(staged, length: diff.digester.count) {
+            // Bytes after the gzip data (or several members): libarchive stops quietly at
+            // the first thing that is not a member, Go's gzip reader (docker, skopeo,
+            // umoci) fails on it. Compress the tar stream afresh rather than keep them.
+            (staged, diffID) = try recompress(staged, output: output, level: options.compressionLevel, name: sourceName)
         }
         let host = Platform.host
         let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
@@ -108,6 +113,27 @@ extension ImageService {
         builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
         try applyChanges(options.changes, to: &builder)
         return try record(builder, reference: options.reference, staged: [staged])
+    }
+
+    /// Whether a gzip blob ends with the trailer of a single member holding all `length`
+    /// bytes: its last four bytes (ISIZE, RFC 1952 §2.3.1) are the length modulo 2^32.
+    private func endsWithItsOnlyMember(_ blob: StagedBlob, length: Int64) throws -> Bool {
+        let fd = open(blob.tempPath, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ArchiveError.errno("cannot open \(blob.tempPath)") }
+        defer { close(fd) }
+        var isize = [UInt8](repeating: 0, count: 4)
+        guard blob.size >= 18, pread(fd, &isize, 4, off_t(blob.size - 4)) == 4 else { return false }
+        let n = isize.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+        return n == UInt32(truncatingIfNeeded: length)
+    }
+
+    /// Decompresses a staged layer and compresses the same tar bytes again (same diff ID).
+    private func recompress(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
+        let reader = try TarReader(.path(first.tempPath), mode: .raw, name: name)
+        let writer = try LayerBlobWriter(layout: layout, compression: output, level: level, tarStream: false)
+        if try reader.next() != nil { try reader.forEachChunk { try writer.write($0) } }
+        let (_, diffID, staged) = try writer.finish()
+        return (staged, diffID)
     }
 
     /// Writes the layer again keeping only the last entry of each path.

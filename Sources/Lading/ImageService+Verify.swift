@@ -4,7 +4,8 @@ import ImageSpec
 import ImageTransport
 
 extension Verifier {
-    /// Verifies a target: the store (`store:` or `store`), a name in it, an `oci:` layout,
+    /// Verifies a target: the store (`store:` or `store`, whatever the current directory
+    /// holds), a name in it, an `oci:` layout,
     /// or a tarball (`docker-archive:`, `oci-archive:`, or a path). Tarballs are read
     /// into a temporary layout first (reading verifies digests, sizes and diff IDs);
     /// the first problem found there is reported as the finding.
@@ -12,12 +13,13 @@ extension Verifier {
         do {
             var address = try TransportAddress(parsing: target)
             var isDir: ObjCBool = false
-            if case .store(let n) = address, FileManager.default.fileExists(atPath: n, isDirectory: &isDir) {
+            // The word `store` always means the store; a directory of that name is `./store`.
+            if case .store(let n) = address, n != "store", FileManager.default.fileExists(atPath: n, isDirectory: &isDir) {
                 address = isDir.boolValue ? .ociLayout(directory: n, reference: nil) : .dockerArchive(path: n, reference: nil)
             }
             switch address {
             case .store(let name):
-                let service = try ImageService(storePath: storePath)
+                let service = try ImageService(storePath: storePath, create: false)
                 if name.isEmpty || name == "store" { return verify(layout: service.layout, target: target) }
                 return verify(layout: service.layout, roots: [try service.resolve(name).descriptor], target: target)
             case .ociLayout(let dir, let ref):

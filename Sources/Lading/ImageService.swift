@@ -14,9 +14,9 @@ public final class ImageService {
     public var platform: Platform?
 
     /// Opens (creating when needed) the store at `storePath`.
-    public init(storePath: String) throws {
-        layout = try OCILayout(root: storePath, create: true)
-        layout.cleanAbandonedIngest()
+    public init(storePath: String, create: Bool = true) throws {
+        layout = try OCILayout(root: storePath, create: create)
+        if create { layout.cleanAbandonedIngest() }
     }
 
     /// Every image in the store, grouped by target digest, in `index.json` order.

@@ -15,7 +15,9 @@ final class LayerBlobWriter: ByteSink {
     /// The tar writer to produce entries with.
     private(set) var tar: TarWriter!
 
-    init(layout: OCILayout, compression: MediaType.LayerCompression, level: Int? = nil) throws {
+    /// - Parameter tarStream: false when the caller writes an existing tar stream's bytes
+    ///   with `write` (no `tar` writer, no end-of-archive blocks added).
+    init(layout: OCILayout, compression: MediaType.LayerCompression, level: Int? = nil, tarStream: Bool = true) throws {
         blob = try layout.newBlob()
         self.compression = compression
         switch compression {
@@ -33,7 +35,7 @@ final class LayerBlobWriter: ByteSink {
             gzip = nil
             compressor = c
         }
-        tar = try TarWriter(sink: self, name: "new layer")
+        if tarStream { tar = try TarWriter(sink: self, name: "new layer") }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -52,7 +54,7 @@ final class LayerBlobWriter: ByteSink {
     /// concurrent garbage collection never sees it unreferenced.
     /// - Returns: the layer's descriptor (OCI media type of its compression), diff ID and staged blob.
     func finish() throws -> (descriptor: Descriptor, diffID: Digest, staged: StagedBlob) {
-        try tar.finish()
+        try tar?.finish()
         try gzip?.finish()
         try compressor?.finish()
         let staged = try blob.stage()

@@ -20,11 +20,14 @@ struct ImagesCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            var filters = try ImageFilter.parse(filter, service: service)
-            if let repository { filters.references.append(repository) }
             var rows: [(details: ImageDetails, name: Reference?)] = []
-            for image in try service.images() {
+            // No store yet (nothing loaded): an empty list, and nothing created.
+            let path = StoreLocation.resolve(explicit: storeOptions.store)
+            let service = FileManager.default.fileExists(atPath: path) ? try ImageService(storePath: path, create: false) : nil
+            var filters = try service.map { try ImageFilter.parse(filter, service: $0) } ?? ImageFilter()
+            if let repository { filters.references.append(repository) }
+            for image in try service?.images() ?? [] {
+                guard let service else { break }
                 // An image whose config cannot be read (an artifact, a sparse index) is
                 // still listed, with what its descriptor says.
                 let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)

@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
     /// `Error: …` line on standard error per name that failed, and exit status 1.
     func run() throws {
         let service: ImageService
-        do { service = try platformOptions.service(storeOptions) } catch { fail(error) }
+        do { service = try platformOptions.service(storeOptions, create: false) } catch { fail(error) }
         var out: [Any] = []
         var errors: [String] = []
         for name in images {

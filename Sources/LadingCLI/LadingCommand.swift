@@ -63,8 +63,8 @@ struct PlatformOptions: ParsableArguments {
     }
 
     /// Opens the store with the platform selected.
-    func service(_ store: StoreOptions) throws -> ImageService {
-        let s = try ImageService(storePath: StoreLocation.resolve(explicit: store.store))
+    func service(_ store: StoreOptions, create: Bool = true) throws -> ImageService {
+        let s = try ImageService(storePath: StoreLocation.resolve(explicit: store.store), create: create)
         s.platform = try parsed()
         return s
     }

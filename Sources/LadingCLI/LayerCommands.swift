@@ -15,7 +15,7 @@ struct UnpackCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try platformOptions.service(storeOptions)
+            let service = try platformOptions.service(storeOptions, create: false)
             let rootless = self.rootless || geteuid() != 0
             let layers = try? service.details(of: try service.resolve(image)).manifest.layers.reduce(Int64(0)) { $0 + $1.size }
             try withProgress("Unpacking", total: layers) {
@@ -42,7 +42,7 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         var found = false
         guarded {
-            let service = try platformOptions.service(storeOptions)
+            let service = try platformOptions.service(storeOptions, create: false)
             let changes = try service.changes(from: a, to: b, options: ChangeOptions(ignoreTimestamps: ignoreTimestamps, exclude: exclude))
             found = !changes.isEmpty
             if format == "json" {

@@ -15,7 +15,7 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try platformOptions.service(storeOptions)
+            let service = try platformOptions.service(storeOptions, create: false)
             let (img, rows) = try service.history(of: image)
             let id = noTrunc ? img.id.description : img.id.shortID
             func ident(_ i: Int) -> String { i == 0 ? id : "<missing>" }
@@ -50,7 +50,7 @@ struct ChildrenCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store), create: false)
             for c in try service.children(of: image) {
                 print("\(c.id.shortID)\t\(c.names.map(\.familiarString).joined(separator: ", "))")
             }
@@ -95,7 +95,7 @@ struct PruneCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("WARNING! This will remove \(all ? "all images without at least one container" : "all dangling images"). Are you sure you want to continue? [y/N] ".utf8))
                 guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { return }
             }
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store), create: !dryRun)
             let r = try service.prune(o)
             if !r.untagged.isEmpty || !r.deletedImages.isEmpty {
                 print(dryRun ? "Would delete images:" : "Deleted Images:")
@@ -131,7 +131,7 @@ struct DiskUsageCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store), create: false)
             let u = try service.diskUsage()
             if format == "json" {
                 print(jsonLine([
@@ -163,8 +163,10 @@ struct CountCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            print(try service.images().count)
+            let path = StoreLocation.resolve(explicit: storeOptions.store)
+            // No store yet: no images, and nothing created.
+            guard FileManager.default.fileExists(atPath: path) else { return print(0) }
+            print(try ImageService(storePath: path, create: false).images().count)
         }
     }
 }

@@ -24,7 +24,7 @@ struct SaveCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try platformOptions.service(storeOptions)
+            let service = try platformOptions.service(storeOptions, create: false)
             if let output, output != "-" {
                 try withProgress("Saving", total: nil) { try service.save(images, toFile: output) }
             } else {

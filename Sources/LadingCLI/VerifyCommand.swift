@@ -4,7 +4,7 @@ import Lading
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check images, layouts and archives: digests, sizes, schemas, diff IDs, history, names.",
-        discussion: "TARGET: store (the whole store), a name in the store, oci:DIR[:REF], docker-archive:PATH, oci-archive:PATH, or a path. Exit 0 when clean, 1 when anything is wrong, 2 on usage errors.")
+        discussion: "TARGET: store (the whole store; a directory named store is ./store), a name in the store, oci:DIR[:REF], docker-archive:PATH, oci-archive:PATH, or a path. Exit 0 when clean, 1 when anything is wrong, 2 on usage errors.")
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "text or json.") var format = "text"
     @Option(help: "Also write a JUnit XML report to this file.") var junit: String?

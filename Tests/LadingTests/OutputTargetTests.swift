@@ -36,4 +36,47 @@ import TestSupport
         #expect(onDir.status == 1)
         #expect(onDir.err == "Error: \(dir.path) is a directory\n")
     }
+
+    @Test func noCommandTurnsAnotherDirectoryIntoAStore() throws {
+        // `lading count --store DIR` once wrote blobs/, index.json and oci-layout into any DIR (even /etc).
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let other = dir.path + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
+        try Data("x\n".utf8).write(to: URL(fileURLWithPath: other + "/file"))
+        for args in [["count"], ["images"], ["du"], ["history", "a"], ["inspect", "a"], ["prune", "--dry-run"], ["verify", "store"]] {
+            let r = try run([ladingBinary] + args + ["--store", other])
+            #expect(r.status == 1, "\(args)")
+            #expect((r.err + r.out).contains("\(other) is not an OCI image layout (no oci-layout file)"), "\(args): \(r.err)")
+        }
+        // A writing command refuses too, naming the directory.
+        let load = try run([ladingBinary, "load", "--store", other, "-q", "-i", "\(corpus)/v2.skopeo.docker.tar"])
+        #expect(load.status == 1)
+        #expect(load.err == "Error: \(other) is not an OCI image layout (no oci-layout file) and is not empty; not writing one into it\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["file"])
+        // A store that does not exist yet: read-only commands create nothing.
+        let missing = dir.path + "/missing"
+        #expect(try run([ladingBinary, "count", "--store", missing]).out == "0\n")
+        #expect(try run([ladingBinary, "images", "--store", missing]).out == "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n")
+        let verify = try run([ladingBinary, "verify", "--store", missing, "store"])
+        #expect(verify.status == 1)
+        #expect(verify.out.contains("\(missing) does not exist"), "\(verify.out)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test func verifyStoreMeansTheStoreWhateverTheCurrentDirectoryHolds() throws {
+        // With a directory named `store` in the current directory, `verify store` checked it instead.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let decoy = dir.path + "/store"
+        #expect(try run([ladingBinary, "load", "--store", decoy, "-q", "-i", "\(corpus)/v2.skopeo.docker.tar"]).status == 0)
+        let real = dir.path + "/real"
+        #expect(try run([ladingBinary, "load", "--store", real, "-q", "-i", "\(corpus)/v2.skopeo.docker.tar"]).status == 0)
+        let layers = try FileManager.default.contentsOfDirectory(atPath: real + "/blobs/sha256").sorted()
+        let victim = real + "/blobs/sha256/" + layers[0]
+        try Data("corrupt".utf8).write(to: URL(fileURLWithPath: victim))
+        let r = try run(["/bin/sh", "-c", "cd \"$1\" && exec \"$2\" verify --store \"$3\" store", "sh", dir.path, ladingBinary, real])
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.out.contains(layers[0]), "\(r.out)")
+    }
 }
