@@ -183,11 +183,22 @@ public final class OCILayout: @unchecked Sendable {
 
     /// Runs `body` holding the layout's exclusive lock.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        let path = "\(root)/.lock"
+        try flocked("\(root)/.lock", LOCK_EX, body)
+    }
+
+    /// Runs `body` holding the collection lock (`.gc.lock`): shared (`exclusive` false)
+    /// while a command installs blobs that `index.json` does not name yet (copy), so that
+    /// nothing deletes them in between; exclusive while unreferenced blobs are deleted
+    /// (prune, rmi). Take it before `withLock`/`updateIndex`, never inside them.
+    public func withCollectionLock<T>(exclusive: Bool, _ body: () throws -> T) throws -> T {
+        try flocked("\(root)/.gc.lock", exclusive ? LOCK_EX : LOCK_SH, body)
+    }
+
+    private func flocked<T>(_ path: String, _ operation: Int32, _ body: () throws -> T) throws -> T {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw LayoutError(.io, "cannot open lock file \(path)", cause: FileOps.errnoText()) }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, operation) != 0 {
             if errno != EINTR { throw LayoutError(.locked, "cannot lock \(path)", cause: FileOps.errnoText()) }
         }
         defer { flock(fd, LOCK_UN) }

@@ -50,6 +50,27 @@ public struct ImageCopier {
             temporary = t
             work = try OCILayout(root: t, create: true)
         }
+        // Blobs go into a layout before index.json names them: hold the collection lock
+        // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
+        let items = try work.withCollectionLock(exclusive: false) {
+            try copyInto(work, from: src, to: dst, options: options)
+        }
+        // Blobs this copy brought in that no image needs (other images of the source,
+        // layers it re-encoded) are dropped; blobs that were there before are left alone.
+        if temporary == nil {
+            try work.withCollectionLock(exclusive: true) {
+                try work.withLock {
+                    let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
+                    for d in dead where !items.before.contains(d.encoded) { unlink(work.blobPath(d)) }
+                }
+            }
+        }
+        done = true
+        return items.copied
+    }
+
+    private func copyInto(_ work: OCILayout, from src: TransportAddress, to dst: TransportAddress,
+                          options: CopyOptions) throws -> (copied: [DockerArchiveWriter.Item], before: Set<String>) {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
@@ -62,16 +83,7 @@ public struct ImageCopier {
             items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
         }
         try write(items, from: work, to: dst)
-        // Blobs this copy brought in that no image needs (other images of the source,
-        // layers it re-encoded) are dropped; blobs that were there before are left alone.
-        if temporary == nil {
-            try work.withLock {
-                let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
-                for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
-            }
-        }
-        done = true
-        return items
+        return (items, before)
     }
 
     /// The outermost directory of `path` (itself included) that does not exist yet.
@@ -151,6 +163,10 @@ public struct ImageCopier {
         switch dst {
         case .store(let name):
             let named = try renamed(name.isEmpty ? nil : name)
+            // For the concurrency tests: widen the window between installing and naming.
+            if let pause = ProcessInfo.processInfo.environment["LADING_TEST_PAUSE_BEFORE_NAMING"].flatMap(Double.init) {
+                Thread.sleep(forTimeInterval: pause)
+            }
             try work.updateIndex { index in
                 for item in named {
                     for n in item.names {

@@ -44,18 +44,21 @@ extension ImageService {
             selected.append(img)
         }
         let ids = Set(selected.map(\.id))
-        try layout.updateIndex { index in
-            for img in selected {
-                report.untagged += img.names.map(\.familiarString)
-                report.deletedImages.append(img.id)
-            }
-            index.manifests.removeAll { ids.contains($0.digest) }
-            if options.dryRun {
-                report.deletedBlobs = try GarbageCollector.unreachable(layout, index: index)
-                index = try layout.readIndex()
-            } else {
-                report.deletedBlobs = try GarbageCollector.collect(layout, index: index)
-                layout.cleanAbandonedIngest()
+        // Deleting blobs waits for copies that are installing blobs not named yet.
+        try layout.withCollectionLock(exclusive: !options.dryRun) {
+            try layout.updateIndex { index in
+                for img in selected {
+                    report.untagged += img.names.map(\.familiarString)
+                    report.deletedImages.append(img.id)
+                }
+                index.manifests.removeAll { ids.contains($0.digest) }
+                if options.dryRun {
+                    report.deletedBlobs = try GarbageCollector.unreachable(layout, index: index)
+                    index = try layout.readIndex()
+                } else {
+                    report.deletedBlobs = try GarbageCollector.collect(layout, index: index)
+                    layout.cleanAbandonedIngest()
+                }
             }
         }
         return report

@@ -78,4 +78,33 @@ import TestSupport
         let report = Verifier.verify(layout: check.layout, target: "store")
         #expect(report.findings.isEmpty, "\(report.findings)")
     }
+
+    @Test func copyIntoTheStoreWhilePruneAndRmiDeleteBlobs() throws {
+        // copy installs blobs before index.json names them; a prune in between used to
+        // delete them, leaving an image whose blobs were gone.
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        let store = service.layout.root
+        let bin = "'\(ladingBinary)'"
+        let s = "--store '\(store)'"
+        let scripts = [
+            "for i in 1 2 3 4 5 6 7 8; do LADING_TEST_PAUSE_BEFORE_NAMING=0.1 \(bin) copy \(s) 'docker-archive:\(corpus)/v2.skopeo.docker.tar' copy.example/c:$i || exit 1; "
+                + "[ $i = 8 ] || \(bin) rmi \(s) copy.example/c:$i >/dev/null || exit 1; done",
+            "for i in $(seq 1 40); do \(bin) prune \(s) -f >/dev/null || exit 1; done",
+        ]
+        let procs = try scripts.map { script -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in procs { p.waitUntilExit() }
+        #expect(procs.map(\.terminationStatus) == [0, 0])
+        let check = try ImageService(storePath: store)
+        #expect(try check.images().flatMap(\.names).map(\.description) == ["copy.example/c:8"])
+        let report = Verifier.verify(layout: check.layout, target: "store")
+        #expect(report.findings.isEmpty, "\(report.findings)")
+    }
 }
