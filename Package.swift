@@ -26,9 +26,15 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
+        // ISA-L's igzip, for gzip decoding.
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         // Tar reading and writing, compression filters and raw stream codecs.
         .target(name: "TarArchive", dependencies: [
-            "CArchive", "CDeflate",
+            "CArchive", "CDeflate", "CIsal",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Pure OCI / Docker value types. No I/O.

@@ -33,14 +33,23 @@ public final class OCILayout: @unchecked Sendable {
             }
             // A new layout goes into a new or empty directory only: never spread blobs
             // and an index into a directory that holds something else.
-            if let entries = try? FileManager.default.contentsOfDirectory(atPath: self.root), !entries.isEmpty {
+            // (What another process creating the layout at this moment has made so far,
+            // hidden temporary and lock files among it, does not count.)
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: self.root),
+               entries.contains(where: { !$0.hasPrefix(".") && $0 != "blobs" && $0 != "index.json" }) {
                 throw LayoutError(.notALayout, "\(self.root) is not an OCI image layout (no oci-layout file) and is not empty; not writing one into it")
             }
             try FileOps.mkdirs("\(self.root)/blobs/sha256")
-            if !FileOps.exists("\(self.root)/index.json") {
-                try FileOps.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: "\(self.root)/index.json", tempDir: self.root)
+            // Under the index lock: a process creating the layout at the same moment
+            // may already have named images in index.json.
+            try flocked("\(self.root)/.lock", LOCK_EX) {
+                if !FileOps.exists("\(self.root)/index.json") {
+                    try FileOps.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: "\(self.root)/index.json", tempDir: self.root)
+                }
+                if !FileOps.exists(header) {
+                    try FileOps.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: header, tempDir: self.root)
+                }
             }
-            try FileOps.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: header, tempDir: self.root)
         }
         let bytes = try FileOps.readSmall(header, limit: DocumentLimits.topLevel, what: "\(self.root)/oci-layout")
         let h = try JSON.decode(OCILayoutHeader.self, from: bytes, what: "\(self.root)/oci-layout")

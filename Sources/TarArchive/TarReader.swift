@@ -53,13 +53,25 @@ public final class TarReader {
         case .raw:
             archive_read_support_format_raw(a)
         }
+        // gzip is decoded by igzip ahead of libarchive (`GzipDecodingSource`), which
+        // then sees the tar stream; other compressions go through libarchive's filters.
+        var source = source
+        if case .path(let p) = source, Self.startsWithGzipMagic(p) {
+            let fd = open(p, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 {
+                ownedDescriptor = fd
+                source = .chunks(DescriptorSource(fd: fd, name: name))
+            }
+        }
         let rc: Int32
         switch source {
         case .path(let p):
             rc = archive_read_open_filename(a, p, 1 << 20)
         case .fileDescriptor(let fd):
             rc = archive_read_open_fd(a, fd, 1 << 20)
-        case .chunks(let src):
+        case .chunks(let upstream):
+            let src = GzipDecodingSource(upstream, name: name)
+            gzipSource = src
             context.source = src
             let ctx = Unmanaged.passUnretained(context).toOpaque()
             rc = archive_read_open2(a, ctx, nil, { _, client, buffer in
@@ -93,6 +105,20 @@ public final class TarReader {
     private func close() {
         if let a = handle { archive_read_free(a) }
         handle = nil
+        if let fd = ownedDescriptor { _ = Glibc.close(fd) }
+        ownedDescriptor = nil
+    }
+
+    /// The descriptor this reader opened itself (a gzip file read through igzip).
+    private var ownedDescriptor: Int32?
+    private var gzipSource: GzipDecodingSource?
+
+    private static func startsWithGzipMagic(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { _ = Glibc.close(fd) }
+        var magic: [UInt8] = [0, 0]
+        return pread(fd, &magic, 2, 0) == 2 && magic == [0x1F, 0x8B]
     }
 
     func errorString() -> String {
@@ -102,6 +128,7 @@ public final class TarReader {
 
     /// The compression of the outer stream, known once the first header was read.
     public var compression: Compression {
+        if gzipSource?.isGzip == true { return .gzip }
         guard let a = handle, archive_filter_count(a) > 1 else { return .none }
         return Compression(filterCode: archive_filter_code(a, 0))
     }
