@@ -17,6 +17,13 @@ struct CopyCommand: ParsableCommand {
     @Argument(help: "The source address.") var source: String
     @Argument(help: "The destination address.") var destination: String
 
+    func validate() throws {
+        guard compression == "keep" || MediaType.LayerCompression(rawValue: compression) != nil else {
+            throw ValidationError("--compression must be keep, gzip, zstd or none")
+        }
+        if compression != "keep" { try OptionChecks.level(compressionLevel, for: compression) }
+    }
+
     func run() throws {
         guarded {
             var o = CopyOptions()
@@ -24,7 +31,10 @@ struct CopyCommand: ParsableCommand {
                 guard let c = MediaType.LayerCompression(rawValue: compression) else { throw ValidationError("--compression must be keep, gzip, zstd or none") }
                 o.compression = c
             }
-            o.compressionLevel = compressionLevel
+            if compression == "keep", compressionLevel != nil {
+                printErr("Warning: --compression-level has no effect with --compression keep (blobs are copied as they are)")
+            }
+            o.compressionLevel = compression == "keep" ? nil : OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.platform = try platformOptions.parsed()
             let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
             let (src, dst) = (try TransportAddress(parsing: source), try TransportAddress(parsing: destination))
