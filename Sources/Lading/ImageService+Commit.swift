@@ -23,6 +23,7 @@ extension ImageService {
     /// An empty difference adds no layer, only an `empty_layer` history entry.
     /// - Returns: the new image's ID (manifest digest).
     public func commit(base: String, directory: String, options: BuildOptions) throws -> Digest {
+        if let r = options.reference { _ = try Self.newImageName(r, verb: "commit") }
         var builder: ImageBuilder
         var lower = FileTree()
         if base == "scratch" {
@@ -49,7 +50,7 @@ extension ImageService {
         builder.config["created"] = now
         if let a = options.author { builder.config["author"] = a }
         try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference, staged: written.isEmpty ? [] : [staged])
+        return try record(builder, reference: options.reference, verb: "commit", staged: written.isEmpty ? [] : [staged])
     }
 
     func applyChanges(_ changes: [String], to builder: inout ImageBuilder) throws {
@@ -62,8 +63,8 @@ extension ImageService {
     /// Installs the staged layers, writes the builder's config and manifest, and names
     /// the image (an image the name is taken from stays, unnamed, when no other name
     /// refers to it), all under the layout lock.
-    func record(_ builder: ImageBuilder, reference: String?, staged: [StagedBlob]) throws -> Digest {
-        let name = try reference.map { try Reference(parsing: $0).withDefaultTag }
+    func record(_ builder: ImageBuilder, reference: String?, verb: String, staged: [StagedBlob]) throws -> Digest {
+        let name = try reference.map { try Self.newImageName($0, verb: verb) }
         for s in staged { s.sync() }
         return try layout.updateIndex { index in
             for s in staged { try s.install() }

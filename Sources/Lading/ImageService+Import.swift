@@ -16,6 +16,8 @@ public struct ImportOptions: Sendable {
     public var platform: String?
     public var compression: Output = .keep
     public var compressionLevel: Int?
+    /// Told what was asked for but has no effect (a compression level for input stored as is).
+    public var warning: (@Sendable (String) -> Void)?
     public init(reference: String? = nil) { self.reference = reference }
 }
 
@@ -32,6 +34,7 @@ extension ImageService {
     /// - Throws: `ArchiveError` for input that is not a tar or is damaged, `LayerError`
     ///   naming an entry that unpacking would refuse (`RootfsCheck`) or a `.wh.` name.
     public func importTarball(path: String, options: ImportOptions) throws -> Digest {
+        if let r = options.reference { _ = try Self.newImageName(r, verb: "import") }
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw ArchiveError.errno("\(path): cannot open") }
         defer { if fd != 0 { close(fd) } }
@@ -103,6 +106,9 @@ extension ImageService {
             // the first thing that is not a member, Go's gzip reader (docker, skopeo,
             // umoci) fails on it. Compress the tar stream afresh rather than keep them.
             (staged, diffID) = try recompress(staged, output: output, level: options.compressionLevel, name: sourceName)
+        } else if asIs, options.compressionLevel != nil {
+            let what = inputCompression == .none ? "uncompressed" : inputCompression.rawValue
+            options.warning?("--compression-level has no effect: the \(what) input is stored as is (--compression \(options.compression.rawValue))")
         }
         let host = Platform.host
         let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
@@ -112,7 +118,7 @@ extension ImageService {
         builder.config["created"] = now
         builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
         try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference, staged: [staged])
+        return try record(builder, reference: options.reference, verb: "import", staged: [staged])
     }
 
     /// Whether a gzip blob ends with the trailer of a single member holding all `length`

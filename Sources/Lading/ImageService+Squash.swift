@@ -13,6 +13,7 @@ extension ImageService {
     /// - Returns: the new image's ID.
     /// - Throws: `LadingError.invalidArgument` for a parent that is not a prefix.
     public func squash(_ name: String, parent: String?, options: BuildOptions) throws -> Digest {
+        if let r = options.reference { _ = try Self.newImageName(r, verb: "squash") }
         let image = try resolve(name)
         let d = try details(of: image)
         let layers = d.manifest.layers
@@ -55,7 +56,7 @@ extension ImageService {
         builder.history = kept + [entry]
         builder.config["created"] = now
         try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference, staged: [staged])
+        return try record(builder, reference: options.reference, verb: "squash", staged: [staged])
     }
 
     func parentLayerCount(_ parent: String?, diffIDs: [Digest]) throws -> Int {

@@ -7,10 +7,25 @@ extension ImageService {
     /// - Throws: `LadingError.notFound`; `SpecError.invalidReference` for a bad target.
     public func tag(_ source: String, _ target: String) throws {
         let image = try resolve(source)
-        let ref = try Reference(parsing: target)
-        guard ref.digest == nil else { throw LadingError(.invalidArgument, "refusing to create a tag with a digest reference: \(target)") }
-        let name = ref.withDefaultTag
+        let name = try Self.newImageName(target, verb: "tag")
         _ = try layout.updateIndex { index in index.assign(name, to: image.descriptor) }
+    }
+
+    /// Parses the name `tag`, `import`, `commit` or `squash` gives an image: a reference
+    /// without a digest (a digest names content, it cannot be given to other content),
+    /// with `latest` for a missing tag.
+    /// - Throws: `SpecError.invalidReference`; `LadingError.invalidArgument` for a digest
+    ///   reference, as docker: `cannot import digest reference: NAME`.
+    public static func newImageName(_ text: String, verb: String) throws -> Reference {
+        let ref = try Reference(parsing: text)
+        guard ref.digest == nil else {
+            switch verb {
+            case "tag": throw LadingError(.invalidArgument, "refusing to create a tag with a digest reference: \(text)")
+            case "import": throw LadingError(.invalidArgument, "cannot import digest reference: \(text)")
+            default: throw LadingError(.invalidArgument, "cannot \(verb) to digest reference: \(text)")
+            }
+        }
+        return ref.withDefaultTag
     }
 
     /// Removes names, and images whose last name goes (docker's `rmi`).

@@ -19,7 +19,8 @@ public struct DiskUsage: Sendable {
     public var totalSize: Int64
     /// Bytes of the layer blobs among them.
     public var layersSize: Int64
-    /// Bytes of blobs no image needs (what `prune` would reclaim beyond images).
+    /// Bytes `prune` would reclaim: blobs no image needs and blobs only dangling
+    /// (unnamed) images need.
     public var reclaimable: Int64
 }
 
@@ -55,7 +56,11 @@ extension ImageService {
                        size: s.values.reduce(0) { $0 + $1.size },
                        sharedSize: s.filter { users[$0.key, default: 0] > 1 }.values.reduce(0) { $0 + $1.size })
         }
-        let index = try layout.readIndex()
+        // What `prune` would free: the blobs unreachable once the dangling images are gone
+        // (docker's `system df` counts unused images as reclaimable).
+        var index = try layout.readIndex()
+        let dangling = Set(all.filter { $0.names.isEmpty }.map(\.id))
+        index.manifests.removeAll { dangling.contains($0.digest) }
         let dead = try GarbageCollector.unreachable(layout, index: index)
         return DiskUsage(images: usages, totalSize: union.values.reduce(0) { $0 + $1.size },
                          layersSize: union.values.filter(\.layer).reduce(0) { $0 + $1.size },

@@ -43,6 +43,37 @@ public enum TransportAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Parses an address of `copy`, where a bare store name must not look like a path:
+    /// a bare name is refused when it names an existing file or directory, when it has
+    /// no `:` and ends like a tarball (`.tar`, `.tgz`, `.tar.gz`, …), or when the part
+    /// before its first `:` has no `/` or `.` (so is no registry host) and the rest
+    /// has a `/` (other than a `host:PORT/` one) or ends like a tarball: a misspelled
+    /// transport (`docker-archve:out.tar`). `store:NAME` is never refused.
+    /// - Throws: `LadingError.invalidArgument` listing the transports.
+    public init(parsingCopyAddress text: String) throws {
+        try self.init(parsing: text)
+        guard case .store = self, !text.hasPrefix("store:") else { return }
+        let use = "use docker-archive:PATH[:REF], oci:DIR[:REF] or oci-archive:PATH[:REF] (or store:NAME for a store name)"
+        let suffixes = [".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.zstd", ".tar.xz", ".tar.bz2", ".tzst", ".txz", ".tbz2"]
+        func tarball(_ s: Substring) -> Bool { suffixes.contains { s.lowercased().hasSuffix($0) } }
+        if FileManager.default.fileExists(atPath: text) {
+            throw LadingError(.invalidArgument, "\(text) is an existing file or directory, not a store name: \(use)")
+        }
+        guard let colon = text.firstIndex(of: ":") else {
+            if tarball(Substring(text)) {
+                throw LadingError(.invalidArgument, "\(text) looks like a file name, not a store name: \(use)")
+            }
+            return
+        }
+        let head = text[..<colon], rest = text[text.index(after: colon)...]
+        guard !head.contains("/"), !head.contains(".") else { return }
+        let port = rest.prefix { $0.isASCII && $0.isNumber }
+        let hostPort = !port.isEmpty && rest.dropFirst(port.count).hasPrefix("/")
+        if (rest.contains("/") && !hostPort) || tarball(rest) {
+            throw LadingError(.invalidArgument, "invalid transport \"\(head)\" in \(text): the transports are docker-archive:, oci:, oci-archive: and store:")
+        }
+    }
+
     public var description: String {
         switch self {
         case .dockerArchive(let p, let r): return "docker-archive:\(p)\(r.map { ":\($0)" } ?? "")"

@@ -6,7 +6,7 @@ import Lading
 struct CopyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy images between docker-archive:, oci:, oci-archive: and the store.",
         discussion: """
-        Addresses: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF], store:NAME or a bare name; PATH may be - for a tarball on standard input or output.
+        Addresses: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF], store:NAME or a bare store name (refused when it names a file or directory or looks like a misspelled transport; store:NAME is always a store name); PATH may be - for a tarball on standard input or output.
         Blobs travel byte for byte unless --compression asks for another; diff IDs never change. zstd layers written into a docker-archive stay zstd (containerd 2 and docker 25+ read them); use --compression gzip for older readers.
         """)
     @OptionGroup var storeOptions: StoreOptions
@@ -17,6 +17,13 @@ struct CopyCommand: ParsableCommand {
     @Argument(help: "The source address.") var source: String
     @Argument(help: "The destination address.") var destination: String
 
+    func validate() throws {
+        guard compression == "keep" || MediaType.LayerCompression(rawValue: compression) != nil else {
+            throw ValidationError("--compression must be keep, gzip, zstd or none")
+        }
+        if compression != "keep" { try OptionChecks.level(compressionLevel, for: compression) }
+    }
+
     func run() throws {
         guarded {
             var o = CopyOptions()
@@ -24,10 +31,13 @@ struct CopyCommand: ParsableCommand {
                 guard let c = MediaType.LayerCompression(rawValue: compression) else { throw ValidationError("--compression must be keep, gzip, zstd or none") }
                 o.compression = c
             }
-            o.compressionLevel = compressionLevel
+            if compression == "keep", compressionLevel != nil {
+                printErr("Warning: --compression-level has no effect with --compression keep (blobs are copied as they are)")
+            }
+            o.compressionLevel = compression == "keep" ? nil : OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.platform = try platformOptions.parsed()
             let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            let (src, dst) = (try TransportAddress(parsing: source), try TransportAddress(parsing: destination))
+            let (src, dst) = (try TransportAddress(parsingCopyAddress: source), try TransportAddress(parsingCopyAddress: destination))
             try withProgress("Copying", total: nil) { try copier.copy(from: src, to: dst, options: o) }
         }
     }

@@ -14,17 +14,25 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The tarball, or - for standard input.") var file: String
     @Argument(help: "The new image's name.") var reference: String?
 
+    func validate() throws {
+        guard ImportOptions.Output(rawValue: compression) != nil else {
+            throw ValidationError("--compression must be keep, gzip, zstd or none")
+        }
+        try OptionChecks.level(compressionLevel, for: compression)
+        try OptionChecks.platform(platform)
+        try OptionChecks.newName(reference, verb: "import")
+    }
+
     func run() throws {
         guarded {
-            guard let c = ImportOptions.Output(rawValue: compression) else {
-                throw ValidationError("--compression must be keep, gzip, zstd or none")
-            }
+            let c = ImportOptions.Output(rawValue: compression) ?? .keep
             var o = ImportOptions(reference: reference)
             o.changes = change
             o.message = message
             o.platform = platform
             o.compression = c
-            o.compressionLevel = compressionLevel
+            o.compressionLevel = OptionChecks.effectiveLevel(compressionLevel, for: compression)
+            o.warning = { printErr("Warning: \($0)") }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
             print(try withProgress("Importing", total: regularFileSize(file)) { try service.importTarball(path: file, options: o) })
         }

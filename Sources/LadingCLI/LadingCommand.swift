@@ -57,6 +57,8 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Use this platform's manifest of a multi-platform image (os/arch[/variant]).")
     var platform: String?
 
+    func validate() throws { try OptionChecks.platform(platform) }
+
     /// The parsed platform (host defaults fill what is left out).
     func parsed() throws -> Platform? {
         try platform.map { try Platform.parse($0, host: .host) }

@@ -75,8 +75,15 @@ struct BuildFlags: ParsableArguments {
             throw ValidationError("--compression must be gzip, zstd or none")
         }
         o.compression = c
-        o.compressionLevel = compressionLevel
+        o.compressionLevel = OptionChecks.effectiveLevel(compressionLevel, for: compression)
         return o
+    }
+
+    func validate() throws {
+        guard MediaType.LayerCompression(rawValue: compression) != nil else {
+            throw ValidationError("--compression must be gzip, zstd or none")
+        }
+        try OptionChecks.level(compressionLevel, for: compression)
     }
 }
 
@@ -88,6 +95,8 @@ struct CommitCommand: ParsableCommand {
     @Argument(help: "The base image, or scratch.") var image: String
     @Argument(help: "The directory holding the new filesystem.") var directory: String
     @Argument(help: "The new image's name.") var reference: String?
+
+    func validate() throws { try OptionChecks.newName(reference, verb: "commit") }
 
     func run() throws {
         guarded {
@@ -106,6 +115,8 @@ struct SquashCommand: ParsableCommand {
     @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
     @Argument(help: "The image.") var image: String
     @Argument(help: "The new image's name.") var reference: String?
+
+    func validate() throws { try OptionChecks.newName(reference, verb: "squash") }
 
     func run() throws {
         guarded {

@@ -23,6 +23,15 @@ struct LoadCommand: ParsableCommand {
     @Option(name: .customLong("base-name"), help: "Repository for images named only by a bare tag (as umoci and skopeo layouts are).")
     var baseName: String?
 
+    func validate() throws {
+        if let input, let file {
+            throw ValidationError("give the file once: -i \(input) and \(file) were both given")
+        }
+        if let maxLayerSize {
+            do { _ = try parseByteCount(maxLayerSize) } catch { throw ValidationError("--max-layer-size: \(error)") }
+        }
+    }
+
     func run() throws {
         guarded {
             let path = input ?? file ?? "-"

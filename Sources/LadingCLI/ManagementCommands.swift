@@ -99,12 +99,12 @@ struct PruneCommand: ParsableCommand {
             let r = try service.prune(o)
             if !r.untagged.isEmpty || !r.deletedImages.isEmpty {
                 print(dryRun ? "Would delete images:" : "Deleted Images:")
-                for u in r.untagged { print("untagged: \(u)") }
-                for d in r.deletedImages { print("deleted: \(d)") }
+                for u in r.untagged { print("\(dryRun ? "would untag" : "untagged"): \(u)") }
+                for d in r.deletedImages { print("\(dryRun ? "would delete" : "deleted"): \(d)") }
                 print("")
             }
             for (d, _) in r.deletedBlobs { print("\(dryRun ? "would delete" : "deleted") blob: \(d)") }
-            print("Total reclaimed space: \(Human.size(r.reclaimed))")
+            print("Total \(dryRun ? "reclaimable" : "reclaimed") space: \(Human.size(r.reclaimed))")
         }
     }
 

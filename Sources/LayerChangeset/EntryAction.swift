@@ -33,7 +33,21 @@ enum EntryAction {
         case .remove(let name): self = .whiteout(directory: path.parent, name: name)
         case nil: self = .write(path: path)
         }
+        // No file system takes a name longer than NAME_MAX; say so before trying.
+        let names: [[UInt8]]
+        switch self {
+        case .skip: names = []
+        case .opaque(let d): names = d.components
+        case .whiteout(let d, let n): names = d.components + [n]
+        case .write(let p): names = p.components
+        }
+        if let long = names.first(where: { $0.count > Self.nameMax }) {
+            throw entryError(.nameTooLong, layer, entry, "a name in the path is \(long.count) bytes, longer than \(Self.nameMax) (NAME_MAX)")
+        }
     }
+
+    /// The longest name of one path component Linux file systems take.
+    static let nameMax = 255
 
     /// A hardlink entry's cleaned target.
     /// - Throws: `LayerError` `.invalidHardlink` when it escapes or names the root.
@@ -47,7 +61,7 @@ enum EntryAction {
     }
 }
 
-/// `"<layer>: entry <escaped name>: <what>"`.
+/// `"<layer>: entry <escaped name>: <what>"`, names over 100 characters cut short with `…`.
 func entryError(_ code: LayerError.Code, _ layer: String, _ entry: TarEntry, _ what: String, cause: String? = nil) -> LayerError {
-    LayerError(code, "\(layer): entry \(LayerPath.escape(entry.pathBytes)): \(what)", cause: cause)
+    LayerError(code, "\(layer): entry \(LayerPath.shortened(entry.pathBytes)): \(what)", cause: cause)
 }

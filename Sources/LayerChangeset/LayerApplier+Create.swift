@@ -6,7 +6,10 @@ extension LayerApplier {
     /// - Returns: false when the entry was skipped (sockets, devices when rootless).
     func create(_ entry: TarEntry, _ reader: TarReader, in dir: Int32, name: [UInt8], resolved: LayerPath) throws -> Bool {
         let existing: stat?
-        do { existing = try lstatAt(dir, name) } catch { throw fail(.io, entry, "cannot inspect", cause: "\(error)") }
+        do { existing = try lstatAt(dir, name) } catch {
+            // The cause without its own copy of the name: the entry names it already.
+            throw fail(.io, entry, "cannot inspect", cause: (error as? LayerError)?.cause ?? "\(error)")
+        }
         if entry.kind == .directory, let st = existing, isDirectory(st) {
             try setAttributes(entry, dir, name, fd: nil, resolved: resolved)
             return true

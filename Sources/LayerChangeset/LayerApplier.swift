@@ -95,7 +95,7 @@ public final class LayerApplier {
     }
 
     func warn(_ entry: TarEntry, _ what: String) {
-        options.warning?("\(layerName): entry \(LayerPath.escape(entry.pathBytes)): \(what)")
+        options.warning?("\(layerName): entry \(LayerPath.shortened(entry.pathBytes)): \(what)")
     }
 
     /// Resolves the parent of `path` (or `path` itself when `whole`) inside the root.

@@ -18,6 +18,8 @@ public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
         case invalidHardlink
         /// A path's parent resolves to something that is not a directory, or symlinks loop.
         case notADirectory
+        /// A component of the entry's name is longer than `NAME_MAX` (255 bytes).
+        case nameTooLong
         /// The entry type cannot be applied (a socket, say).
         case unsupportedEntry
         /// The layer stream is not a readable tar archive.

@@ -78,6 +78,12 @@ public struct LayerPath: Hashable, Comparable, Sendable, CustomStringConvertible
     /// UTF-8, with no spaces, are returned as they are. Anything else is returned in
     /// double quotes with C escapes (an empty name is `""`): `\"`, `\\`, `\n`, `\t`, `\r` and `\xNN` for other
     /// control bytes and bytes that are not UTF-8 (git's quoting of paths).
+    /// `escape(bytes)`, cut to its first `limit` characters and `…` when longer.
+    public static func shortened(_ bytes: [UInt8], limit: Int = 100) -> String {
+        let s = escape(bytes)
+        return s.count > limit ? String(s.prefix(limit)) + "…" : s
+    }
+
     public static func escape(_ bytes: [UInt8]) -> String {
         let plain = String(validating: bytes, as: UTF8.self)
         if let s = plain, !s.isEmpty, !s.unicodeScalars.contains(where: needsQuote) { return s }

@@ -21,6 +21,10 @@ public final class MergedView {
     /// Read and hash regular files' content (off: metadata only, content digests nil).
     private let hashContent: Bool
 
+    /// The entries are one archive on an empty tree (`RootfsCheck`): a missing hardlink
+    /// target is said to be no earlier entry, rather than to not exist.
+    var singleArchive = false
+
     /// Starts from an empty tree (the `scratch` base), or from `base`, which is then modified.
     public init(base: FileTree = FileTree(), hashContent: Bool = true) {
         tree = base
@@ -95,7 +99,10 @@ public final class MergedView {
                 let t = try EntryAction.hardlinkTarget(entry, layer: layerName)
                 let parent = try? tree.resolveDirectory(t.parent, create: false)
                 guard let (tdir, tres) = parent ?? nil, let node = tdir.children[t.name], node.meta.kind != .directory else {
-                    throw entryError(.invalidHardlink, layerName, entry, "hardlink target \(t) does not exist or is a directory")
+                    let missing = (parent ?? nil)?.0.children[t.name] == nil
+                    throw entryError(.invalidHardlink, layerName, entry, missing && singleArchive
+                        ? "hardlink target \(t) is not an earlier entry of the archive"
+                        : "hardlink target \(t) does not exist or is a directory")
                 }
                 if tres.appending(t.name) == target { return }
                 if node.meta.hardlinkGroup == nil {

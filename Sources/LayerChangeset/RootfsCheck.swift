@@ -4,7 +4,8 @@ import TarArchive
 /// entry, so that the image made of it can be unpacked: the entries must pass every rule
 /// `LayerApplier` applies to a layer, with the same messages (names that climb out of the
 /// root, a non-directory for the root, hardlinks whose target escapes, is the root, is a
-/// directory or is not an earlier entry, parents that are not directories), and no name
+/// directory or is not an earlier entry, parents that are not directories, names longer
+/// than NAME_MAX), and no name
 /// may have a component starting with `.wh.`: in a layer such a name is a whiteout marker
 /// (or an aufs meta entry), not a file, so the file would silently not appear.
 ///
@@ -16,6 +17,7 @@ public final class RootfsCheck {
     /// - Parameter name: the tarball's name, for errors (`<name>: entry <entry>: <what>`).
     public init(name: String) {
         self.name = name
+        view.singleArchive = true
         view.beginLayer(name)
     }
 

@@ -70,11 +70,14 @@ import TestSupport
         ("emptyWhiteout", "entry .wh.: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
         ("opaque", "entry d/.wh..wh..opq: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
         ("whiteoutParent", "entry .wh.d/f: whiteout marker: .wh. names are not allowed in a filesystem tarball"),
-        ("missingTarget", "entry h: hardlink target /etc/passwd does not exist or is a directory"),
-        ("laterTarget", "entry h: hardlink target /a does not exist or is a directory"),
+        ("missingTarget", "entry h: hardlink target /etc/passwd is not an earlier entry of the archive"),
+        ("laterTarget", "entry h: hardlink target /a is not an earlier entry of the archive"),
+        ("laterTargetInDirectory", "entry h: hardlink target /d/f is not an earlier entry of the archive"),
         ("rootTarget", "entry h: hardlink target is the root"),
         ("directoryTarget", "entry h: hardlink target /d does not exist or is a directory"),
         ("escapingTarget", "entry h: hardlink target ../a escapes the root"),
+        ("longName", "entry d/\(String(repeating: "n", count: 98))…: a name in the path is 300 bytes, longer than 255 (NAME_MAX)"),
+        ("longDirectory", "entry \(String(repeating: "n", count: 100))…: a name in the path is 256 bytes, longer than 255 (NAME_MAX)"),
     ])
     func importRefusesWhatUnpackWouldRefuse(_ kind: String, _ message: String) throws {
         let dir = try TemporaryDirectory()
@@ -90,6 +93,9 @@ import TestSupport
         case "whiteoutParent": try b.file(".wh.d/f", "y")
         case "missingTarget": try b.hardlink("h", to: "/etc/passwd")
         case "laterTarget": try TarBuilder().hardlink("h", to: "a").file("a", "x\n").write(to: tar)
+        case "laterTargetInDirectory": try b.hardlink("h", to: "d/f").file("d/f", "y")
+        case "longName": try b.file("d/" + String(repeating: "n", count: 300), "y")
+        case "longDirectory": try b.file(String(repeating: "n", count: 256) + "/f", "y")
         case "rootTarget": try b.hardlink("h", to: "/")
         case "directoryTarget": try b.hardlink("h", to: "d")
         default: try b.hardlink("h", to: "../a")

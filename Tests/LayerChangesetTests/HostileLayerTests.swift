@@ -94,3 +94,70 @@ import TestSupport
         try s.expectContained()
     }
 }
+
+/// Names longer than NAME_MAX are refused before any system call, the same way on disk
+/// (`LayerApplier`) and in memory (`MergedView`, what `import` checks), naming the entry
+/// once, cut short at 100 characters.
+@Suite struct LongNameTests {
+    static let long = String(repeating: "a", count: 300)
+    static let shown = "d/" + String(repeating: "a", count: 98) + "…"
+
+    static let refused: [(String, Build, String)] = [
+        ("file", { b in try b.file("d/\(long)", "x") }, "layer 1: entry \(shown): a name in the path is 300 bytes, longer than 255 (NAME_MAX)"),
+        ("directory on the way", { b in try b.file("d/\(long)/f", "x") }, "layer 1: entry \(shown): a name in the path is 300 bytes, longer than 255 (NAME_MAX)"),
+        ("whiteout", { b in try b.file("d/.wh.\(String(repeating: "b", count: 256))") },
+         "layer 1: entry d/.wh.\(String(repeating: "b", count: 94))…: a name in the path is 256 bytes, longer than 255 (NAME_MAX)"),
+    ]
+
+    @Test(arguments: refused.indices)
+    func refusedOnDiskAndInMemory(_ i: Int) throws {
+        let (label, build, message) = Self.refused[i]
+        let s = try Sandbox()
+        let e = layerError { try s.apply([build]) }
+        #expect(e?.code == .nameTooLong, "\(label)")
+        #expect(e?.message == message, "\(label)")
+        #expect(e?.description == message, "\(label): no cause repeating the name")
+        let m = layerError { _ = try MergedView.build([try s.layer(build)]) }
+        #expect(m?.message == message.replacingOccurrences(of: "layer 1", with: "layer 2"), "\(label)")
+    }
+
+    @Test func aNameOfExactly255BytesIsTaken() throws {
+        let s = try Sandbox()
+        let name = String(repeating: "c", count: 255)
+        try s.apply([{ b in try b.file("d/\(name)", "x") }])
+        #expect(try String(contentsOfFile: "\(s.root)/d/\(name)", encoding: .utf8) == "x")
+        // A whiteout marker of 259 bytes removes a 255-byte name.
+        try s.apply([{ b in try b.file("d/.wh.\(name)") }])
+        #expect(!FileManager.default.fileExists(atPath: "\(s.root)/d/\(name)"))
+    }
+}
+
+/// A hardlink to a later entry: in a filesystem tarball (`RootfsCheck`) the target is no
+/// earlier entry of the archive; in a layer it may have come from a lower layer, so it
+/// does not exist.
+@Suite struct HardlinkOrderTests {
+    func check(_ build: Build) throws -> LayerError? {
+        let s = try Sandbox()
+        let reader = try s.layer(build)
+        let rules = RootfsCheck(name: "in.tar")
+        return layerError { while let e = try reader.next() { try rules.check(e, reader) } }
+    }
+
+    @Test func rootfsCheckSaysNotAnEarlierEntry() throws {
+        let later = try check { b in try b.hardlink("h", to: "f"); try b.file("f", "x") }
+        #expect(later?.code == .invalidHardlink)
+        #expect(later?.message == "in.tar: entry h: hardlink target /f is not an earlier entry of the archive")
+        let directory = try check { b in try b.directory("d"); try b.hardlink("h", to: "d") }
+        #expect(directory?.message == "in.tar: entry h: hardlink target /d does not exist or is a directory")
+        let s = try Sandbox()
+        let reader = try s.layer { b in try b.file("f", "x"); try b.hardlink("h", to: "f") }
+        let rules = RootfsCheck(name: "in.tar")
+        while let e = try reader.next() { try rules.check(e, reader) }
+    }
+
+    @Test func layersKeepTheirMessage() throws {
+        let s = try Sandbox()
+        let m = layerError { _ = try MergedView.build([try s.layer { b in try b.hardlink("h", to: "f"); try b.file("f", "x") }]) }
+        #expect(m?.message == "layer 1: entry h: hardlink target /f does not exist or is a directory")
+    }
+}
