@@ -38,9 +38,10 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Prints an error as `Error: …` on standard error and exits with `code`.
+/// Prints `Error: …` and exits: 2 for a usage error (`ValidationError`), else `code`.
 func fail(_ error: Error, code: Int32 = 1) -> Never {
     FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-    exit(code)
+    exit(error is ValidationError ? 2 : code)
 }
 
 /// Runs `body`, turning any thrown error into `fail`.
