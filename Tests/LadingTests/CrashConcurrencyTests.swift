@@ -61,16 +61,7 @@ import TestSupport
             "for i in 1 2 3 4 5 6; do \(bin) tag \(s) example.com/team/app:base tmp.example/p3:$i && \(bin) rmi \(s) tmp.example/p3:$i >/dev/null || exit 1; done",
             "for i in 1 2 3 4 5 6; do \(bin) prune \(s) -f >/dev/null || exit 1; done",
         ]
-        let procs = try scripts.map { script -> Process in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", script]
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
-        for p in procs { p.waitUntilExit() }
-        #expect(procs.map(\.terminationStatus) == [0, 0, 0, 0])
+        #expect(try runConcurrently(scripts) == [0, 0, 0, 0])
         let check = try ImageService(storePath: store)
         let names = try check.images().flatMap(\.names).map(\.description).sorted()
         #expect(names == ["example.com/team/app:base", "example.com/team/app:latest", "example.com/team/app:v2"]
@@ -92,19 +83,24 @@ import TestSupport
                 + "[ $i = 8 ] || \(bin) rmi \(s) copy.example/c:$i >/dev/null || exit 1; done",
             "for i in $(seq 1 40); do \(bin) prune \(s) -f >/dev/null || exit 1; done",
         ]
-        let procs = try scripts.map { script -> Process in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", script]
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
-        for p in procs { p.waitUntilExit() }
-        #expect(procs.map(\.terminationStatus) == [0, 0])
+        #expect(try runConcurrently(scripts) == [0, 0])
         let check = try ImageService(storePath: store)
         #expect(try check.images().flatMap(\.names).map(\.description) == ["copy.example/c:8"])
         let report = Verifier.verify(layout: check.layout, target: "store")
         #expect(report.findings.isEmpty, "\(report.findings)")
     }
+}
+
+/// Runs each shell script in its own process, all at once; their exit statuses.
+private func runConcurrently(_ scripts: [String]) throws -> [Int32] {
+    let procs = try scripts.map { script -> Process in
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+    for p in procs { p.waitUntilExit() }
+    return procs.map(\.terminationStatus)
 }
