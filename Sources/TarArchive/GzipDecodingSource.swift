@@ -35,13 +35,19 @@ final class GzipDecodingSource: ChunkSource {
         state?.deallocate()
     }
 
+    /// Whether `bytes` start a gzip member as libarchive's gzip bidder sees one: the magic,
+    /// method 8 (deflate) and no reserved flag bits (RFC 1952 §2.3.1).
+    static func isGzipHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 10 && bytes[0] == 0x1F && bytes[1] == 0x8B && bytes[2] == 8 && bytes[3] & 0xE0 == 0
+    }
+
     /// Whether the stream is gzip (known after the first `nextChunk`).
     var isGzip: Bool { decoding == true }
 
     func nextChunk() throws -> UnsafeRawBufferPointer {
         if decoding == nil {
             let chunk = try upstream.nextChunk()
-            decoding = chunk.count >= 2 && chunk[0] == 0x1F && chunk[1] == 0x8B
+            decoding = Self.isGzipHeader(chunk)
             guard decoding == true else { return chunk }
             input = chunk
             let s = UnsafeMutablePointer<inflate_state>.allocate(capacity: 1)

@@ -117,8 +117,9 @@ public final class TarReader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { _ = Glibc.close(fd) }
-        var magic: [UInt8] = [0, 0]
-        return pread(fd, &magic, 2, 0) == 2 && magic == [0x1F, 0x8B]
+        var header = [UInt8](repeating: 0, count: 10)
+        guard pread(fd, &header, 10, 0) == 10 else { return false }
+        return header.withUnsafeBytes { GzipDecodingSource.isGzipHeader($0) }
     }
 
     func errorString() -> String {

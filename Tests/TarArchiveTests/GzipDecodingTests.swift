@@ -74,4 +74,24 @@ import TestSupport
         let e = #expect(throws: ArchiveError.self) { _ = try decode(Array(gz.prefix(gz.count / 2)), in: dir) }
         #expect("\(e!)".contains("x.gz: damaged or truncated gzip data"), "\(e!)")
     }
+
+    @Test func aTarWhoseFirstNameStartsLikeGzipIsReadAsTar() throws {
+        // Only a full gzip header (magic, method 8, no reserved flags) starts decoding:
+        // a crafted first name beginning 1F 8B 08 80 stays a tar entry name.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var tar = try TarBuilder().file("XXXXname", "hello\n").bytes()
+        tar.replaceSubrange(0..<4, with: [0x1F, 0x8B, 0x08, 0x80])
+        let sum = tar[0..<512].enumerated().reduce(0) { $0 + (148..<156 ~= $1.offset ? 32 : Int($1.element)) }
+        let field = Array(String(sum, radix: 8).utf8)
+        tar.replaceSubrange(148..<156, with: [UInt8](repeating: 0x30, count: 6 - field.count) + field + [0, 0x20])
+        let path = dir.path + "/odd.tar"
+        try Data(tar).write(to: URL(fileURLWithPath: path))
+        for r in [try TarReader(.path(path), name: "odd.tar"),
+                  try TarReader(.chunks(DescriptorSource(fd: open(path, O_RDONLY), name: "odd.tar")), name: "odd.tar")] {
+            let e = try r.next()
+            #expect(e?.pathBytes == [0x1F, 0x8B, 0x08, 0x80] + Array("name".utf8))
+            #expect(r.compression == .none)
+        }
+    }
 }
