@@ -51,15 +51,28 @@ extension ImageService {
         let asIs = (inputCompression == .gzip && output == .gzip) || (inputCompression == .zstd && output == .zstd)
             || (inputCompression == .none && output == .none)
         let blob = try layout.newBlob()
-        // Compressed on worker threads (gzip: one per core; zstd: libzstd's) beside
-        // decompression and hashing on this thread.
-        let encoder = asIs ? nil : try StreamEncoder(Compression(rawValue: output.rawValue) ?? .none, level: options.compressionLevel,
-                                                    downstream: blob, name: "layer compressor")
+        // gzip is compressed by worker threads (one per core) beside decompression and
+        // hashing on this thread; zstd by libarchive on one thread of its own (it
+        // starts its own workers).
+        var gzip: ParallelGzipSink?
+        var compressor: TarWriter?
+        if !asIs && output == .gzip {
+            gzip = try ParallelGzipSink(downstream: blob, level: options.compressionLevel ?? 6, name: "layer compressor")
+        } else if !asIs && output == .zstd {
+            let c = try TarWriter(sink: blob, format: .raw,
+                                  options: .init(compression: .zstd, level: options.compressionLevel),
+                                  name: "layer compressor")
+            try c.beginRawStream()
+            compressor = c
+        }
         let diff = DigestSink()
         var contentSinks: [ByteSink] = [diff]
-        if let encoder {
-            contentSinks.append(encoder)
-        } else if inputCompression == .none {
+        let compressing = compressor.map { ThreadedSink(WriterSink($0)) }
+        if let gzip {
+            contentSinks.append(gzip)
+        } else if let compressing {
+            contentSinks.append(compressing)
+        } else if !asIs || inputCompression == .none {
             contentSinks.append(blob)
         }
         let check: TarNameCheck
@@ -70,10 +83,13 @@ extension ImageService {
             check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
             try content.drain()
             try rawTee.drain()
-            try encoder?.finish()
+            try gzip?.finish()
+            try compressing?.finish()
+            try compressor?.finish()
         } catch {
             // Stop the compressing threads and drop the temporary blob.
-            encoder?.abort()
+            try? gzip?.finish()
+            try? compressing?.finish()
             blob.abort()
             throw error
         }

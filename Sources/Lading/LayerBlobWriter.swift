@@ -7,8 +7,9 @@ import TarArchive
 /// as they go into a blob (its digest names the blob).
 final class LayerBlobWriter: ByteSink {
     private let blob: BlobWriter
-    /// Compresses on worker threads (gzip: one per core; zstd: libzstd's).
-    private let encoder: StreamEncoder
+    /// gzip: compressed on worker threads; zstd: libarchive's filter.
+    private let gzip: ParallelGzipSink?
+    private let compressor: TarWriter?
     private var diff = StreamDigester()
     let compression: MediaType.LayerCompression
     /// The tar writer to produce entries with.
@@ -19,14 +20,33 @@ final class LayerBlobWriter: ByteSink {
     init(layout: OCILayout, compression: MediaType.LayerCompression, level: Int? = nil, tarStream: Bool = true) throws {
         blob = try layout.newBlob()
         self.compression = compression
-        encoder = try StreamEncoder(Compression(rawValue: compression.rawValue) ?? .none, level: level,
-                                    downstream: blob, name: "layer compressor")
+        switch compression {
+        case .none:
+            gzip = nil
+            compressor = nil
+        case .gzip:
+            gzip = try ParallelGzipSink(downstream: blob, level: level ?? 6, name: "layer compressor")
+            compressor = nil
+        case .zstd:
+            let c = try TarWriter(sink: blob, format: .raw,
+                                  options: .init(compression: .zstd, level: level),
+                                  name: "layer compressor")
+            try c.beginRawStream()
+            gzip = nil
+            compressor = c
+        }
         if tarStream { tar = try TarWriter(sink: self, name: "new layer") }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         diff.update(bytes)
-        try encoder.write(bytes)
+        if let gzip {
+            try gzip.write(bytes)
+        } else if let compressor {
+            try compressor.write(bytes)
+        } else {
+            try blob.write(bytes)
+        }
     }
 
     /// Finishes the tar stream and the compression. The blob stays staged: it is
@@ -35,7 +55,8 @@ final class LayerBlobWriter: ByteSink {
     /// - Returns: the layer's descriptor (OCI media type of its compression), diff ID and staged blob.
     func finish() throws -> (descriptor: Descriptor, diffID: Digest, staged: StagedBlob) {
         try tar?.finish()
-        try encoder.finish()
+        try gzip?.finish()
+        try compressor?.finish()
         let staged = try blob.stage()
         let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: staged.digest, size: staged.size)
         return (d, Digest(sha256Hex: diff.finalizeHex()), staged)
