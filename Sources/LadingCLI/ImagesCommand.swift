@@ -23,17 +23,18 @@ struct ImagesCommand: ParsableCommand {
             var rows: [(details: ImageDetails, name: Reference?)] = []
             // No store yet (nothing loaded): an empty list, and nothing created.
             let path = StoreLocation.resolve(explicit: storeOptions.store)
-            let service = FileManager.default.fileExists(atPath: path) ? try ImageService(storePath: path, create: false) : nil
-            var filters = try service.map { try ImageFilter.parse(filter, service: $0) } ?? ImageFilter()
-            if let repository { filters.references.append(repository) }
-            for image in try service?.images() ?? [] {
-                guard let service else { break }
-                // An image whose config cannot be read (an artifact, a sparse index) is
-                // still listed, with what its descriptor says.
-                let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)
-                guard filters.matches(d) else { continue }
-                if image.names.isEmpty { rows.append((d, nil)) }
-                for n in image.names where filters.matchesName(n) { rows.append((d, n)) }
+            if FileManager.default.fileExists(atPath: path) {
+                let service = try ImageService(storePath: path, create: false)
+                var filters = try ImageFilter.parse(filter, service: service)
+                if let repository { filters.references.append(repository) }
+                for image in try service.images() {
+                    // An image whose config cannot be read (an artifact, a sparse index) is
+                    // still listed, with what its descriptor says.
+                    let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)
+                    guard filters.matches(d) else { continue }
+                    if image.names.isEmpty { rows.append((d, nil)) }
+                    for n in image.names where filters.matchesName(n) { rows.append((d, n)) }
+                }
             }
             rows.sort { (Human.parseTime($0.details.config.created) ?? .distantPast) > (Human.parseTime($1.details.config.created) ?? .distantPast) }
             func id(_ d: ImageDetails) -> String { noTrunc ? d.image.id.description : d.image.id.shortID }

@@ -16,37 +16,21 @@ import TestSupport
         return out.bytes
     }
 
-    /// Decodes `file` with `TarReader` in raw mode, from the path and from 1-byte-misaligned chunks.
-    func decode(_ file: [UInt8], in dir: TemporaryDirectory) throws -> [UInt8] {
-        let path = dir.path + "/x.gz"
-        try Data(file).write(to: URL(fileURLWithPath: path))
-        let r = try TarReader(.path(path), mode: .raw, name: "x.gz")
-        guard try r.next() != nil else { return [] }
-        #expect(r.compression == .gzip)
-        return try r.readAll(limit: 1 << 30)
-    }
-
     @Test func everyMemberIsDecoded() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         let input = sample(300_000)
         let gz = try gzip(input)
-        #expect(try decode(gz, in: dir) == input)
+        #expect(try gunzipLibarchive(gz) == input)
     }
 
     @Test(arguments: [Array("garbage\n".utf8), [0x1F], [UInt8](repeating: 0, count: 4096)])
     func aTailThatIsNotAMemberIsIgnored(_ tail: [UInt8]) throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         let input = sample(200_000)
-        #expect(try decode(try gzip(input) + tail, in: dir) == input)
+        #expect(try gunzipLibarchive(try gzip(input) + tail) == input)
     }
 
     @Test func aMemberStartingAtTheLastByteOfAChunkIsFound() throws {
         // Members of 1 MiB - 1 compressed bytes would put a magic across the 1 MiB chunk
         // boundary; stored members (level 0) make the sizes exact.
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         let first = sample((1 << 20) - 1 - 98)  // 16 stored blocks (5 bytes each) and the member frame (18)
         let out = MemorySink()
         let g0 = try ParallelGzipSink(downstream: out, level: 0, blockSize: 64 << 20, threads: 1)
@@ -54,24 +38,20 @@ import TestSupport
         try g0.finish()
         #expect(out.bytes.count == (1 << 20) - 1)
         let second = sample(5000)
-        #expect(try decode(out.bytes + (try gzip(second)), in: dir) == first + second)
+        #expect(try gunzipLibarchive(out.bytes + (try gzip(second))) == first + second)
     }
 
     @Test func aWrongCRCIsAnError() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         var gz = try gzip(sample(10_000))
         gz[gz.count - 8] ^= 0xFF
-        let e = #expect(throws: ArchiveError.self) { _ = try decode(gz, in: dir) }
+        let e = #expect(throws: ArchiveError.self) { _ = try gunzipLibarchive(gz) }
         #expect("\(e!)".contains("x.gz: damaged or truncated gzip data"), "\(e!)")
         #expect("\(e!)".contains("CRC-32"), "\(e!)")
     }
 
     @Test func truncationIsAnError() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         let gz = try gzip(sample(100_000))
-        let e = #expect(throws: ArchiveError.self) { _ = try decode(Array(gz.prefix(gz.count / 2)), in: dir) }
+        let e = #expect(throws: ArchiveError.self) { _ = try gunzipLibarchive(Array(gz.prefix(gz.count / 2))) }
         #expect("\(e!)".contains("x.gz: damaged or truncated gzip data"), "\(e!)")
     }
 

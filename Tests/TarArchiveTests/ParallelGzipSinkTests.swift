@@ -56,9 +56,10 @@ private func pgzip(_ input: [UInt8], level: Int = 6, blockSize: Int = ParallelGz
     return out.bytes
 }
 
-/// Decodes a gzip stream with libarchive. (Its raw format refuses an empty decoded
-/// stream, from any gzip, so empty input is checked with `gzip -dc` only.)
-private func gunzipLibarchive(_ gz: [UInt8]) throws -> [UInt8] {
+/// Decodes a gzip stream with `TarReader` (igzip ahead of libarchive's raw format), from
+/// a file named `x.gz`. (The raw format refuses an empty decoded stream, from any gzip,
+/// so empty input is checked with `gzip -dc` only.)
+func gunzipLibarchive(_ gz: [UInt8]) throws -> [UInt8] {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = dir.path + "/x.gz"
