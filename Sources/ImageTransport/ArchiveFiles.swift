@@ -39,7 +39,7 @@ final class TarballFiles: ArchiveFiles {
 
     /// Reads the whole tarball.
     /// - Throws: `ArchiveError` for a damaged stream, `LayoutError` when staging fails.
-    init(reader: TarReader, layout: OCILayout, sourceName: String, limit: Int64? = nil) throws {
+    init(reader: TarReader, layout: any BlobStore, sourceName: String, limit: Int64? = nil) throws {
         self.sourceName = sourceName
         while let entry = try reader.next() {
             compression = reader.compression
@@ -53,7 +53,8 @@ final class TarballFiles: ArchiveFiles {
                     if let limit, entry.size > limit {
                         throw TransportError(.tooLarge, "\(sourceName): \(name) is \(entry.size) bytes, over the limit of \(limit) bytes")
                     }
-                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)", limit: limit, source: EntrySource(reader))
+                    staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)", limit: limit,
+                                                        sizeHint: entry.size, source: EntrySource(reader))
                 }
             case .symlink, .hardlink:
                 staged[name] = nil
@@ -101,7 +102,7 @@ final class TarballFiles: ArchiveFiles {
         if s.size > Int64(limit) {
             throw TransportError(.invalidManifest, "\(sourceName): \(path) is \(s.size) bytes, over the limit of \(limit) bytes")
         }
-        return try Array(Data(contentsOf: URL(fileURLWithPath: s.blob.tempPath)))
+        return try s.blob.readAll(limit: limit)
     }
 
     func stage(_ path: String) throws -> StagedFile {
@@ -116,14 +117,14 @@ final class TarballFiles: ArchiveFiles {
 final class DirectoryFiles: ArchiveFiles {
     let sourceName: String
     let root: String
-    let layout: OCILayout
+    let layout: any BlobStore
     private var cache: [String: StagedFile] = [:]
     /// Layers staged re-encoded (never read as documents).
     private var recoded: [String: StagedFile] = [:]
 
     let limit: Int64?
 
-    init(root: String, layout: OCILayout, limit: Int64? = nil) {
+    init(root: String, layout: any BlobStore, limit: Int64? = nil) {
         self.limit = limit
         self.root = root
         self.sourceName = root
@@ -159,6 +160,11 @@ final class DirectoryFiles: ArchiveFiles {
         return dirfd
     }
 
+    private static func size(_ fd: Int32) -> Int64? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Int64(st.st_size) : nil
+    }
+
     func contains(_ path: String) -> Bool {
         guard let fd = try? open(path) else { return false }
         close(fd)
@@ -166,7 +172,7 @@ final class DirectoryFiles: ArchiveFiles {
     }
 
     func readDocument(_ path: String, limit: Int) throws -> [UInt8] {
-        if let s = cache[path] { return try Array(Data(contentsOf: URL(fileURLWithPath: s.blob.tempPath))) }
+        if let s = cache[path] { return try s.blob.readAll(limit: limit) }
         let fd = try open(path)
         defer { close(fd) }
         var st = stat()
@@ -182,7 +188,8 @@ final class DirectoryFiles: ArchiveFiles {
         if let s = cache[path] { return s }
         let fd = try open(path)
         defer { close(fd) }
-        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit, source: DescriptorSource(fd: fd, name: "\(root)/\(path)"))
+        let s = try StagedFile.copy(into: layout, name: "\(root)/\(path)", limit: limit, sizeHint: Self.size(fd),
+                                    source: DescriptorSource(fd: fd, name: "\(root)/\(path)"))
         cache[path] = s
         return s
     }

@@ -27,11 +27,13 @@ public enum DockerArchiveWriter {
     /// - Parameters:
     ///   - items: the images, in order.
     ///   - layout: where the blobs are.
+    ///   - written: blobs whose entries the output holds already, after the `blobs/` and
+    ///     `blobs/sha256/` directory entries (a `TarSpool`); the archive goes on from there.
     ///   - chooseManifest: picks the manifest `manifest.json` lists for an index.
     ///   - sink: receives the tar stream.
     /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
-    public static func write(_ items: [Item], from layout: OCILayout, sink: ByteSink, dockerFiles: Bool = true,
-                             chooseManifest: (ImageIndex) -> Descriptor?) throws {
+    public static func write(_ items: [Item], from layout: any BlobStore, sink: ByteSink, dockerFiles: Bool = true,
+                             written: Set<Digest>? = nil, chooseManifest: (ImageIndex) -> Descriptor?) throws {
         var blobs: [Digest: Int64] = [:]
         var entries: [DockerSaveManifestEntry] = []
         var entryIndex: [Digest: Int] = [:]
@@ -45,10 +47,10 @@ public enum DockerArchiveWriter {
             }
             blobs[d.digest] = size
             if MediaType.isIndex(d.mediaType) {
-                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)")
+                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "index \(d.digest)")
                 for c in idx.manifests { _ = try collect(c, required: false) }
             } else if MediaType.isManifest(d.mediaType) {
-                let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
+                let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "manifest \(d.digest)")
                 _ = try collect(m.config, required: true)
                 for l in m.layers { _ = try collect(l, required: true) }
             }
@@ -73,7 +75,7 @@ public enum DockerArchiveWriter {
             guard dockerFiles else { continue }
             var target = item.descriptor
             if MediaType.isIndex(target.mediaType) {
-                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
+                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "index \(target.digest)")
                 guard let chosen = chooseManifest(idx), layout.hasBlob(chosen.digest) else {
                     throw LayoutError(.blobNotFound, "index \(target.digest) has no manifest for this platform in the store")
                 }
@@ -83,7 +85,7 @@ public enum DockerArchiveWriter {
         }
 
         func addEntry(for target: Descriptor, names: [Reference]) throws {
-            let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest), what: "manifest \(target.digest)")
+            let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "manifest \(target.digest)")
             let tags = names.map(\.familiarString)
             if let k = entryIndex[target.digest] {
                 var e = entries[k]
@@ -95,7 +97,7 @@ public enum DockerArchiveWriter {
             var e = DockerSaveManifestEntry(config: m.config.digest.blobPath, repoTags: tags.isEmpty ? nil : tags,
                                             layers: m.layers.map(\.digest.blobPath))
             if m.layers.contains(where: { MediaType.isNonDistributable($0.mediaType) }) {
-                let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
+                let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest, limit: DocumentLimits.manifest), what: "config \(m.config.digest)")
                 var sources: [String: Descriptor] = [:]
                 for (i, l) in m.layers.enumerated() where MediaType.isNonDistributable(l.mediaType) && i < cfg.rootfs.diffIDs.count {
                     sources[cfg.rootfs.diffIDs[i].description] = l
@@ -114,13 +116,13 @@ public enum DockerArchiveWriter {
             try w.writeHeader(TarEntry(path: name, kind: .regular, size: Int64(bytes.count), permissions: mode))
             try w.write(bytes)
         }
-        try w.writeHeader(TarEntry(path: "blobs", kind: .directory, permissions: 0o755))
+        if written == nil { try w.writeHeader(TarEntry(path: "blobs", kind: .directory, permissions: 0o755)) }
         let algorithms = Set(blobs.keys.map(\.algorithm)).sorted()
         for alg in algorithms {
-            try w.writeHeader(TarEntry(path: "blobs/\(alg)", kind: .directory, permissions: 0o755))
-            for (d, size) in blobs.filter({ $0.key.algorithm == alg }).sorted(by: { $0.key < $1.key }) {
+            if written == nil { try w.writeHeader(TarEntry(path: "blobs/\(alg)", kind: .directory, permissions: 0o755)) }
+            for (d, size) in blobs.filter({ $0.key.algorithm == alg }).sorted(by: { $0.key < $1.key }) where written?.contains(d) != true {
                 try w.writeHeader(TarEntry(path: d.blobPath, kind: .regular, size: size, permissions: 0o444))
-                try copyBlob(layout.blobPath(d), size: size, to: w, digest: d)
+                try layout.forEachChunk(of: d) { try w.write($0) }
             }
         }
         try doc("index.json", try JSON.encode(ImageIndex(manifests: indexDescriptors)))
@@ -128,21 +130,5 @@ public enum DockerArchiveWriter {
         try doc("oci-layout", try JSON.encode(OCILayoutHeader()), mode: 0o444)
         if dockerFiles && !repositories.isEmpty { try doc("repositories", try JSON.encode(repositories)) }
         try w.finish()
-    }
-
-    static func copyBlob(_ path: String, size: Int64, to w: TarWriter, digest: Digest) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw LayoutError(.blobNotFound, "blob \(digest) cannot be opened", cause: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buf.deallocate() }
-        var left = size
-        while left > 0 {
-            let n = read(fd, buf.baseAddress, min(buf.count, Int(left)))
-            if n < 0 { if errno == EINTR { continue }; throw LayoutError(.io, "cannot read blob \(digest)", cause: String(cString: strerror(errno))) }
-            if n == 0 { throw LayoutError(.sizeMismatch, "blob \(digest) is shorter than \(size) bytes") }
-            try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-            left -= Int64(n)
-        }
     }
 }

@@ -39,10 +39,11 @@ public enum ImageLoader {
     }
 
     /// Reads a tarball (any compression) from `path` (`-` for standard input) or a
-    /// layout directory, staging blobs into `layout`'s ingest area.
+    /// layout directory, staging blobs into `layout` (a layout's ingest area, or the
+    /// tarball being written).
     /// - Throws: `ArchiveError`, `TransportError`, `LayoutError` or `SpecError` naming the
     ///   file, entry or digest at fault.
-    public static func read(path: String, into layout: OCILayout, options: Options = Options()) throws -> LoadPlan {
+    public static func read(path: String, into layout: any BlobStore, options: Options = Options()) throws -> LoadPlan {
         var isDir: ObjCBool = false
         if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             let files = DirectoryFiles(root: path, layout: layout, limit: options.maxBlobSize)
@@ -99,11 +100,12 @@ public enum ImageLoader {
                 plan.warnings.append("\(files.sourceName): \(at): skipped unknown media type \(desc.mediaType)")
                 continue
             }
+            let names = try names(of: desc, source: files.sourceName, at: at, options: options)
+            if let select = options.select, !select(desc, names) { continue }
             try walker.walk(desc, at: at, top: true)
             if let platform = options.platform, MediaType.isManifest(desc.mediaType) {
                 try checkPlatform(of: desc, in: files, wanted: platform)
             }
-            let names = try names(of: desc, source: files.sourceName, at: at, options: options)
             var top = desc
             top.annotations = nil
             let ref = desc.annotations?[AnnotationKey.refName] ?? ""

@@ -37,7 +37,7 @@ public final class LoadPlan {
     }
 
     /// Moves every blob into the store (verified ones only, each once).
-    public func install(into layout: OCILayout) throws {
+    public func install(into layout: any BlobStore) throws {
         for (_, s) in blobs.sorted(by: { $0.key < $1.key }) { try s.blob.install() }
         for (_, bytes) in generated.sorted(by: { $0.key < $1.key }) { try layout.putBlob(bytes) }
     }

@@ -32,8 +32,8 @@ public struct Recode: Sendable {
     /// - Parameter compression: the input's compression, by its magic bytes.
     /// - Returns: a staged file whose `blob` is the re-encoding; on a decoding error, one
     ///   without `uncompressedDigest` (its blob is never to be installed).
-    func copy(into layout: OCILayout, name: String, limit: Int64?, source: BufferedSource, compression: Compression) throws -> StagedFile {
-        let writer = try layout.newBlob()
+    func copy(into layout: any BlobStore, name: String, limit: Int64?, source: BufferedSource, compression: Compression) throws -> StagedFile {
+        let writer = try layout.newBlob(sizeHint: nil)
         let encoder = try StreamEncoder(target, level: level, threads: threads, downstream: writer, name: "\(name): compressor")
         let raw = DigestSink()
         let tee = TeeChunks(source, sinks: [raw])
@@ -66,7 +66,7 @@ public struct Recode: Sendable {
             throw tee.sourceError ?? error
         }
         try tee.drain()
-        let blob = try writer.stage()
+        let blob = try writer.stageContent()
         return StagedFile(blob: blob, name: name, compression: compression,
                           uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.finalizeHex()) : nil,
                           decompressError: decodeError,

@@ -10,7 +10,7 @@ import TarArchive
 /// while `digest` and `size` stay the input's, checked against its descriptor.
 public final class StagedFile {
     /// What gets installed: the input's bytes, or their re-encoding.
-    public let blob: StagedBlob
+    public let blob: any StagedContent
     /// Digest and size of the input as read.
     public let digest: Digest
     public let size: Int64
@@ -25,7 +25,7 @@ public final class StagedFile {
     /// Why the content could not be decompressed, if it could not.
     public let decompressError: String?
 
-    init(blob: StagedBlob, name: String, compression: Compression, uncompressedDigest: Digest?, decompressError: String?,
+    init(blob: any StagedContent, name: String, compression: Compression, uncompressedDigest: Digest?, decompressError: String?,
          source: (digest: Digest, size: Int64)? = nil, encoding: Compression? = nil) {
         self.blob = blob
         self.digest = source?.digest ?? blob.digest
@@ -44,12 +44,13 @@ public final class StagedFile {
     ///     passes the mark: a decompression bomb costs no more than the limit.
     ///   - source: the input (an archive entry, a file).
     /// - Throws: `TransportError.tooLarge` naming the input past the limit.
-    static func copy(into layout: OCILayout, name: String, limit: Int64? = nil, source: BufferedSource, recode: Recode? = nil) throws -> StagedFile {
+    ///   - sizeHint: the input's size when known (a tar entry's), passed to the store.
+    static func copy(into layout: any BlobStore, name: String, limit: Int64? = nil, sizeHint: Int64? = nil, source: BufferedSource, recode: Recode? = nil) throws -> StagedFile {
         let compression = Compression.detect(magic: try source.peek().prefix(8))
         if let recode, (recode.declared ?? compression) != recode.target {
             return try recode.copy(into: layout, name: name, limit: limit, source: source, compression: compression)
         }
-        let writer = try layout.newBlob()
+        let writer = try layout.newBlob(sizeHint: sizeHint)
         guard compression != .none else {
             var total: Int64 = 0
             while true {
@@ -59,7 +60,7 @@ public final class StagedFile {
                 if let limit, total > limit { throw tooLarge(name, limit) }
                 try writer.write(chunk)
             }
-            let blob = try writer.stage()
+            let blob = try writer.stageContent()
             return StagedFile(blob: blob, name: name, compression: .none, uncompressedDigest: blob.digest, decompressError: nil)
         }
         // Compressed: the decoder pulls the input through a tee that stores and hashes it.
@@ -79,7 +80,7 @@ public final class StagedFile {
         }
         if let e = tee.sourceError { throw e }
         try tee.drain()
-        let blob = try writer.stage()
+        let blob = try writer.stageContent()
         return StagedFile(blob: blob, name: name, compression: compression,
                           uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.finalizeHex()) : nil,
                           decompressError: decodeError)

@@ -7,15 +7,15 @@ extension ImageCopier {
     /// Copies the blobs of an image tree from one layout into another, verifying each.
     /// - Parameter skipLayersTo: layers whose media type names another compression than
     ///   this are left where they are: the recompressor reads them there.
-    func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: OCILayout, skipLayersTo: MediaType.LayerCompression? = nil) throws {
-        guard src.root != dst.root else { return }
+    func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: any BlobStore, skipLayersTo: MediaType.LayerCompression? = nil) throws {
+        guard (dst as? OCILayout)?.root != src.root else { return }
         if let t = skipLayersTo, Recompressor.recodes(d.mediaType, into: t), src.hasBlob(d.digest) { return }
         guard src.hasBlob(d.digest) else {
             if MediaType.isNonDistributable(d.mediaType) { return }
             throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
         }
         if !dst.hasBlob(d.digest) {
-            let w = try dst.newBlob()
+            let w = try dst.newBlob(sizeHint: d.size)
             let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
             defer { close(fd) }
             let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -26,7 +26,7 @@ extension ImageCopier {
                 if n == 0 { break }
                 try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
             }
-            try w.commit(expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
+            try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
         }
         if MediaType.isIndex(d.mediaType) {
             for c in try JSON.decode(ImageIndex.self, from: try src.readBlob(d.digest), what: "index \(d.digest)").manifests where src.hasBlob(c.digest) {
@@ -43,10 +43,10 @@ extension ImageCopier {
     /// index's best match (nested indexes followed), as `skopeo copy` without `--all`
     /// picks one.
     /// - Throws: `LadingError.notFound` naming the index when no manifest matches.
-    static func manifest(for platform: Platform, of d: Descriptor, in layout: OCILayout) throws -> Descriptor {
+    static func manifest(for platform: Platform, of d: Descriptor, in layout: any BlobStore) throws -> Descriptor {
         var top = d
         for _ in 0..<8 where MediaType.isIndex(top.mediaType) {
-            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(top.digest), what: "index \(top.digest)")
+            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(top.digest, limit: DocumentLimits.manifest), what: "index \(top.digest)")
             idx.manifests = idx.manifests.filter { layout.hasBlob($0.digest) && !$0.isPseudoImage() }
             guard let m = PlatformMatcher.only(platform).bestManifest(in: idx) else {
                 throw LadingError(.notFound, "index \(top.digest) has no manifest for \(platform)")

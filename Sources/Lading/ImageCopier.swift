@@ -29,49 +29,66 @@ public struct ImageCopier {
     ///   a destination file is written to a temporary name and renamed at the end.
     @discardableResult
     public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [DockerArchiveWriter.Item] {
-        // Images are first made present in a layout: the destination's own when it is
-        // one, else a temporary layout beside the destination file.
-        var temporary: String?
-        defer { if let t = temporary { try? FileManager.default.removeItem(atPath: t) } }
+        let work: OCILayout
         // A destination directory this copy creates is removed again if the copy fails
         // (the topmost directory it had to create); an existing one is never touched.
         var created: String?
         var done = false
         defer { if !done, let c = created { try? FileManager.default.removeItem(atPath: c) } }
-        let work: OCILayout
         switch dst {
+        case .dockerArchive(let p, _), .ociArchive(let p, _):
+            return try copyToArchive(p, from: src, to: dst, options: options)
         case .ociLayout(let dir, _):
             created = Self.topmostMissing(dir)
             work = try OCILayout(root: dir, create: true)
         case .store: work = try OCILayout(root: storePath, create: true)
-        case .dockerArchive(let p, _), .ociArchive(let p, _):
-            let base = p == "-" ? FileManager.default.temporaryDirectory.path : (p as NSString).deletingLastPathComponent
-            let t = "\(base.isEmpty ? "." : base)/.lading-copy-\(UUID().uuidString.prefix(8))"
-            temporary = t
-            work = try OCILayout(root: t, create: true)
         }
         // Blobs go into a layout before index.json names them: hold the collection lock
         // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
-        let items = try work.withCollectionLock(exclusive: false) {
-            try copyInto(work, from: src, to: dst, options: options)
+        let (items, before) = try work.withCollectionLock(exclusive: false) {
+            let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
+            let items = try gather(into: work, from: src, options: options)
+            try writeIndex(items, into: work, to: dst)
+            return (items, before)
         }
         // Blobs this copy brought in that no image needs (other images of the source,
         // layers it re-encoded) are dropped; blobs that were there before are left alone.
-        if temporary == nil {
-            try work.withCollectionLock(exclusive: true) {
-                try work.withLock {
-                    let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
-                    for d in dead where !items.before.contains(d.encoded) { unlink(work.blobPath(d)) }
-                }
+        try work.withCollectionLock(exclusive: true) {
+            try work.withLock {
+                let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
+                for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
             }
         }
         done = true
-        return items.copied
+        return items
     }
 
-    private func copyInto(_ work: OCILayout, from src: TransportAddress, to dst: TransportAddress,
-                          options: CopyOptions) throws -> (copied: [DockerArchiveWriter.Item], before: Set<String>) {
-        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
+    /// Into a tarball: when the output is a regular file, each blob is written into it as
+    /// it is read (`TarSpool`); into a pipe or a device, or when layers are re-encoded,
+    /// blobs are first gathered in a temporary layout beside the destination.
+    private func copyToArchive(_ path: String, from src: TransportAddress, to dst: TransportAddress,
+                               options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
+        var copied: [DockerArchiveWriter.Item] = []
+        try OutputFile.write(to: path) { out in
+            if options.compression == nil, let spool = try TarSpool(sink: out) {
+                let items = try gather(into: spool, from: src, options: options)
+                let written = try spool.finishBlobs()
+                copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
+                return
+            }
+            let base = path == "-" ? FileManager.default.temporaryDirectory.path : (path as NSString).deletingLastPathComponent
+            let t = "\(base.isEmpty ? "." : base)/.lading-copy-\(UUID().uuidString.prefix(8))"
+            defer { try? FileManager.default.removeItem(atPath: t) }
+            let work = try OCILayout(root: t, create: true)
+            let items = try gather(into: work, from: src, options: options)
+            copied = try writeArchive(items, from: work, sink: out, to: dst, written: nil)
+        }
+        return copied
+    }
+
+    /// Reads the source's images into `work`, re-encoded when asked (`work` must then be
+    /// an `OCILayout`), one platform's manifest with `--platform`.
+    private func gather(into work: any BlobStore, from src: TransportAddress, options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
         // With --platform, as skopeo without --all: the one manifest, not the index.
@@ -79,11 +96,11 @@ public struct ImageCopier {
             try options.platform.map { .init(descriptor: try Self.manifest(for: $0, of: i.descriptor, in: work), names: i.names, bareTags: i.bareTags) } ?? i
         }
         if let c = options.compression {
-            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
+            guard let layout = work as? OCILayout else { preconditionFailure("re-encoding needs a layout") }
+            let r = Recompressor(layout: layout, target: c, level: options.compressionLevel, recoded: recoded, source: source)
             items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
         }
-        try write(items, from: work, to: dst)
-        return (items, before)
+        return items
     }
 
     /// The outermost directory of `path` (itself included) that does not exist yet.
@@ -102,7 +119,7 @@ public struct ImageCopier {
 
     /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
     ///   the layout where layers left out of `work` (to be re-encoded) are.
-    private func read(_ src: TransportAddress, into work: OCILayout, platform: Platform?, compression: MediaType.LayerCompression?,
+    private func read(_ src: TransportAddress, into work: any BlobStore, platform: Platform?, compression: MediaType.LayerCompression?,
                       recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded, OCILayout?) {
         switch src {
         case .store(let name):
@@ -123,7 +140,7 @@ public struct ImageCopier {
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: OCILayout, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
+    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
         var options = ImageLoader.Options(platform: platform, recode: recode)
         let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
         func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
@@ -139,11 +156,8 @@ public struct ImageCopier {
         if let reference {
             items = items.filter { named($0.names) }
             if items.isEmpty {
-                // A bare tag of an OCI layout (umoci, skopeo): match the ref.name annotation.
-                let index = FileManager.default.fileExists(atPath: path + "/index.json")
-                    ? try? JSON.decode(ImageIndex.self, from: Array(Data(contentsOf: URL(fileURLWithPath: path + "/index.json"))), what: "index.json") : nil
-                let digests = Set(index?.manifests.filter { $0.annotations?[AnnotationKey.refName] == reference }.map(\.digest) ?? [])
-                items = plan.images.filter { digests.contains($0.descriptor.digest) }.map { .init(descriptor: $0.descriptor, names: $0.names) }
+                // A bare tag in ref.name (umoci, skopeo), in a layout or an oci-archive.
+                items = plan.images.filter { $0.bareTags.contains(reference) }.map { .init(descriptor: $0.descriptor, names: $0.names, bareTags: [reference]) }
             }
             guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
         }
@@ -151,18 +165,40 @@ public struct ImageCopier {
         return (items, plan.recoded)
     }
 
-    private func write(_ items: [DockerArchiveWriter.Item], from work: OCILayout, to dst: TransportAddress) throws {
-        func renamed(_ ref: String?, bareAllowed: Bool = false) throws -> [DockerArchiveWriter.Item] {
-            guard let ref else { return items }
-            guard items.count == 1 else { throw LadingError(.invalidArgument, "\(dst): a destination name needs exactly one source image (got \(items.count))") }
-            if bareAllowed && !ref.contains("/") && !ref.contains(":") && !ref.contains("@") {
-                return [.init(descriptor: items[0].descriptor, names: [], bareTags: [ref])]
-            }
-            return [.init(descriptor: items[0].descriptor, names: [try Reference(parsing: ref).withDefaultTag])]
+    /// The items as the destination names them: `dst`'s own name, if it has one,
+    /// replaces theirs (a bare tag only where `bareAllowed`).
+    /// - Throws: `LadingError.invalidArgument` when a name is given for several images.
+    private func named(_ items: [DockerArchiveWriter.Item], as ref: String?, for dst: TransportAddress,
+                       bareAllowed: Bool = false) throws -> [DockerArchiveWriter.Item] {
+        guard let ref else { return items }
+        guard items.count == 1 else { throw LadingError(.invalidArgument, "\(dst): a destination name needs exactly one source image (got \(items.count))") }
+        if bareAllowed && !ref.contains("/") && !ref.contains(":") && !ref.contains("@") {
+            return [.init(descriptor: items[0].descriptor, names: [], bareTags: [ref])]
         }
+        return [.init(descriptor: items[0].descriptor, names: [try Reference(parsing: ref).withDefaultTag])]
+    }
+
+    /// Writes the rest of a tarball: blobs not `written` yet, `index.json`, and for a
+    /// docker-archive `manifest.json` and `repositories`.
+    private func writeArchive(_ items: [DockerArchiveWriter.Item], from work: any BlobStore, sink: ByteSink,
+                              to dst: TransportAddress, written: Set<Digest>?) throws -> [DockerArchiveWriter.Item] {
+        let docker: Bool
+        let ref: String?
+        switch dst {
+        case .dockerArchive(_, let r): docker = true; ref = r
+        case .ociArchive(_, let r): docker = false; ref = r
+        default: preconditionFailure("not an archive: \(dst)")
+        }
+        let named = try named(items, as: ref, for: dst, bareAllowed: !docker)
+        try DockerArchiveWriter.write(named, from: work, sink: sink, dockerFiles: docker, written: written) { HostPlatform.choose(from: $0) }
+        return named
+    }
+
+    /// Names the copied images in a layout's (or the store's) `index.json`.
+    private func writeIndex(_ items: [DockerArchiveWriter.Item], into work: OCILayout, to dst: TransportAddress) throws {
         switch dst {
         case .store(let name):
-            let named = try renamed(name.isEmpty ? nil : name)
+            let named = try self.named(items, as: name.isEmpty ? nil : name, for: dst)
             // For the concurrency tests: widen the window between installing and naming.
             if let pause = ProcessInfo.processInfo.environment["LADING_TEST_PAUSE_BEFORE_NAMING"].flatMap(Double.init) {
                 Thread.sleep(forTimeInterval: pause)
@@ -208,13 +244,8 @@ public struct ImageCopier {
                     }
                 }
             }
-        case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            let docker: Bool
-            if case .dockerArchive = dst { docker = true } else { docker = false }
-            let named = try renamed(ref, bareAllowed: !docker)
-            try OutputFile.write(to: p) { out in
-                try DockerArchiveWriter.write(named, from: work, sink: out, dockerFiles: docker) { HostPlatform.choose(from: $0) }
-            }
+        case .dockerArchive, .ociArchive:
+            preconditionFailure("archives are written by writeArchive")
         }
     }
 }

@@ -17,10 +17,11 @@ public final class FileSink: ByteSink {
         self.ownsDescriptor = false
     }
 
-    /// Creates (or truncates) `path` with `mode` and writes to it; closed by `close()` or deinit.
+    /// Creates (or truncates) `path` with `mode` and writes to it (opened for reading
+    /// too, so what was written can be read back); closed by `close()` or deinit.
     /// - Throws: `ArchiveError` `.io` when the file cannot be created.
     public init(creating path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws {
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+        let flags = O_RDWR | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
         let fd = open(path, flags, mode)
         if fd < 0 { throw ArchiveError.errno("cannot create \(path)") }
         self.fd = fd

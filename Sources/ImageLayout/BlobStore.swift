@@ -1,0 +1,99 @@
+import Foundation
+import ImageSpec
+import TarArchive
+
+/// Where blobs read from a source are staged, verified and installed: an OCI layout
+/// (`OCILayout`), or a tarball being written (a spool of `blobs/sha256/…` entries).
+///
+/// A blob is first written through `newBlob` and hashed on the way; `stageContent()`
+/// ends it and hands over the staged bytes, which become part of the store only by
+/// `install()` (and which `hasBlob`, `blobSize`, `readBlob` see from then on).
+public protocol BlobStore: AnyObject {
+    /// Starts a new blob.
+    /// - Parameter sizeHint: its size in bytes when known in advance (a tar entry's),
+    ///   which lets a store keep small blobs in memory; nil when unknown.
+    func newBlob(sizeHint: Int64?) throws -> any BlobStaging
+    /// Whether an installed blob has this digest.
+    func hasBlob(_ d: Digest) -> Bool
+    /// The installed blob's size in bytes, or nil when absent.
+    func blobSize(_ d: Digest) -> Int64?
+    /// Reads a small installed blob whole, checking its digest.
+    /// - Throws: `LayoutError` `.blobNotFound`, `.tooLarge`, `.digestMismatch`.
+    func readBlob(_ d: Digest, limit: Int) throws -> [UInt8]
+    /// Installs a small blob lading made (a manifest, an index) and returns its digest.
+    @discardableResult func putBlob(_ bytes: [UInt8]) throws -> Digest
+    /// Calls `body` with the installed blob's content, chunk by chunk (1 MiB at most).
+    /// - Throws: `LayoutError` `.blobNotFound`, `.sizeMismatch` (shorter than recorded), `.io`.
+    func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+}
+
+/// A blob being written into a `BlobStore`, hashed as it is written.
+public protocol BlobStaging: ByteSink {
+    /// Ends the blob: its digest and size are known from here on.
+    func stageContent() throws -> any StagedContent
+    /// Discards what was written.
+    func abort()
+}
+
+/// A blob written and hashed, not yet part of its store.
+public protocol StagedContent: AnyObject {
+    var digest: Digest { get }
+    var size: Int64 { get }
+    /// Reads the content whole.
+    /// - Throws: `LayoutError.tooLarge` past `limit` bytes, `.io`.
+    func readAll(limit: Int) throws -> [UInt8]
+    /// Flushes the bytes to disk where the store asks for durable blobs.
+    func sync()
+    /// Makes the blob part of the store (a no-op the second time).
+    func install() throws
+}
+
+extension BlobStore {
+    /// Copies `bytes` into a new blob, checks it against `expected` and `expectedSize`
+    /// and installs it.
+    /// - Returns: the staged blob, installed.
+    /// - Throws: `LayoutError.digestMismatch` / `.sizeMismatch` naming `what` and both values.
+    @discardableResult
+    public func commit(_ w: any BlobStaging, expected: Digest?, expectedSize: Int64?, what: String) throws -> any StagedContent {
+        let staged = try w.stageContent()
+        if let expectedSize, expectedSize != staged.size {
+            throw LayoutError(.sizeMismatch, "\(what): size is \(staged.size) bytes, expected \(expectedSize)")
+        }
+        if let expected, expected != staged.digest {
+            throw LayoutError(.digestMismatch, "\(what): content has digest \(staged.digest), expected \(expected)")
+        }
+        try staged.install()
+        return staged
+    }
+}
+
+extension OCILayout: BlobStore {
+    public func newBlob(sizeHint: Int64?) throws -> any BlobStaging { try newBlob() }
+
+    public func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let size = blobSize(d) else { throw LayoutError(.blobNotFound, "blob \(d) is missing from \(root)") }
+        let fd = open(blobPath(d), O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw LayoutError(.blobNotFound, "blob \(d) cannot be opened", cause: FileOps.errnoText()) }
+        defer { close(fd) }
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buf.deallocate() }
+        var left = size
+        while left > 0 {
+            let n = read(fd, buf.baseAddress, min(buf.count, Int(left)))
+            if n < 0 { if errno == EINTR { continue }; throw LayoutError(.io, "cannot read blob \(d)", cause: FileOps.errnoText()) }
+            if n == 0 { throw LayoutError(.sizeMismatch, "blob \(d) is shorter than \(size) bytes") }
+            try body(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+            left -= Int64(n)
+        }
+    }
+}
+
+extension BlobWriter: BlobStaging {
+    public func stageContent() throws -> any StagedContent { try stage() }
+}
+
+extension StagedBlob: StagedContent {
+    public func readAll(limit: Int) throws -> [UInt8] {
+        try FileOps.readSmall(tempPath, limit: limit, what: "staged blob \(digest)")
+    }
+}
