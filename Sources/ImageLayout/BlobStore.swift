@@ -25,6 +25,9 @@ public protocol BlobStore: AnyObject {
     /// Calls `body` with the installed blob's content, chunk by chunk (1 MiB at most).
     /// - Throws: `LayoutError` `.blobNotFound`, `.sizeMismatch` (shorter than recorded), `.io`.
     func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+    /// The installed blob's content as a pull source (for a `TarReader`).
+    /// - Throws: `LayoutError.blobNotFound`; reading throws `ArchiveError` `.io`.
+    func chunks(of d: Digest) throws -> ChunkSource
 }
 
 /// A blob being written into a `BlobStore`, hashed as it is written.
@@ -85,6 +88,13 @@ extension OCILayout: BlobStore {
             try body(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
             left -= Int64(n)
         }
+    }
+}
+
+extension OCILayout {
+    public func chunks(of d: Digest) throws -> ChunkSource {
+        guard hasBlob(d) else { throw LayoutError(.blobNotFound, "blob \(d) is missing from \(root)") }
+        return try DescriptorSource(opening: blobPath(d), name: "blob \(d)")
     }
 }
 

@@ -39,7 +39,8 @@ final class TarballFiles: ArchiveFiles {
 
     /// Reads the whole tarball.
     /// - Throws: `ArchiveError` for a damaged stream, `LayoutError` when staging fails.
-    init(reader: TarReader, layout: any BlobStore, sourceName: String, limit: Int64? = nil) throws {
+    /// - Parameter recode: re-encode entries that look like layers (see `looksLikeLayer`).
+    init(reader: TarReader, layout: any BlobStore, sourceName: String, limit: Int64? = nil, recode: Recode? = nil) throws {
         self.sourceName = sourceName
         while let entry = try reader.next() {
             compression = reader.compression
@@ -53,8 +54,10 @@ final class TarballFiles: ArchiveFiles {
                     if let limit, entry.size > limit {
                         throw TransportError(.tooLarge, "\(sourceName): \(name) is \(entry.size) bytes, over the limit of \(limit) bytes")
                     }
+                    let source = EntrySource(reader)
+                    let layer = try recode.flatMap { Self.looksLikeLayer(try source.peek(), target: $0.target) ? $0 : nil }
                     staged[name] = try StagedFile.copy(into: layout, name: "\(sourceName): \(name)", limit: limit,
-                                                        sizeHint: entry.size, source: EntrySource(reader))
+                                                        sizeHint: entry.size, source: source, recode: layer)
                 }
             case .symlink, .hardlink:
                 staged[name] = nil
@@ -64,6 +67,15 @@ final class TarballFiles: ArchiveFiles {
                 continue
             }
         }
+    }
+
+    /// Whether an entry starting with `head` is taken for a layer to re-encode into
+    /// `target`: compressed with something else, or an uncompressed tar (ustar magic at
+    /// offset 257) when `target` is a compression.
+    static func looksLikeLayer(_ head: UnsafeRawBufferPointer, target: Compression) -> Bool {
+        let found = Compression.detect(magic: Array(head.prefix(8)))
+        if found != .none { return found != target }
+        return target != .none && head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
 
     /// Follows links (one name to the next, at most 40 hops, never above the root).

@@ -23,9 +23,15 @@ public enum ImageLoader {
         /// Refuse any blob whose content, decompressed, is larger than this (bytes);
         /// checked while streaming, so memory and disk stay bounded by it.
         public var maxBlobSize: Int64?
-        /// Re-encode layers of another compression while reading them (layout
-        /// directories only; see `LoadPlan.recoded`).
+        /// Re-encode layers of another compression while reading them (see
+        /// `LoadPlan.recoded`). A tarball's entries are re-encoded as they pass when they
+        /// look like layers (compressed, or an uncompressed tar): its manifests may come
+        /// last. One that turns out not to be a layer makes the read fail with
+        /// `TransportError.recodedNonLayer`; read again with `recodeTarballs` off.
         public var recode: Recode?
+        /// Whether a tarball's entries are re-encoded as they pass (see `recode`); when off,
+        /// they are staged as they are and the caller re-encodes the layers afterwards.
+        public var recodeTarballs = true
         /// Layout directories and oci-archives: read only the `index.json` entries this
         /// accepts (given the entry and the names read from it); the rest are not read at
         /// all, and a plan without images is returned rather than refused.
@@ -53,7 +59,8 @@ public enum ImageLoader {
             return try readIndexMode(files, options: options)
         }
         let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
-        let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize)
+        let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
+                                     recode: options.recodeTarballs ? options.recode : nil)
         return try read(files, options: options)
     }
 

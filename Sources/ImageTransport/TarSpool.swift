@@ -114,6 +114,50 @@ public final class TarSpool: BlobStore {
         try chunks(from: e.header + 512, count: e.size, body)
     }
 
+    public func chunks(of d: Digest) throws -> ChunkSource {
+        if let m = memory[d] { return BytesSource(m) }
+        guard let e = entries[d], e.installed else { throw LayoutError(.blobNotFound, "blob \(d) not found") }
+        return RangeSource(spool: self, entry: e)
+    }
+
+    final class BytesSource: ChunkSource {
+        private let storage: UnsafeMutableRawBufferPointer
+        private var done = false
+        init(_ bytes: [UInt8]) {
+            storage = .allocate(byteCount: bytes.count, alignment: 16)
+            storage.copyBytes(from: bytes)
+        }
+        deinit { storage.deallocate() }
+        func nextChunk() throws -> UnsafeRawBufferPointer {
+            defer { done = true }
+            return done ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(storage)
+        }
+    }
+
+    /// An entry's content read back with `pread`, 1 MiB at a time.
+    final class RangeSource: ChunkSource {
+        let spool: TarSpool
+        let entry: FileEntry
+        private var at: Int64 = 0
+        private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        init(spool: TarSpool, entry: FileEntry) {
+            self.spool = spool
+            self.entry = entry
+        }
+        deinit { buffer.deallocate() }
+        func nextChunk() throws -> UnsafeRawBufferPointer {
+            let want = Int(min(Int64(buffer.count), entry.size - at))
+            guard want > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            while true {
+                let n = pread(spool.fd, buffer.baseAddress, want, off_t(entry.header + 512 + at))
+                if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read \(spool.name)") }
+                if n == 0 { throw ArchiveError(.io, "\(spool.name): ends inside an entry written before") }
+                at += Int64(n)
+                return UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            }
+        }
+    }
+
     // MARK: Finishing
 
     /// Removes the entries of blobs never installed, moving later entries down, and

@@ -3,7 +3,7 @@
 /// the entry or the digest at fault.
 public struct TransportError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
-        case unrecognizedFormat, missingEntry, invalidManifest, layerMismatch, invalidName, unsafeLink, unsupported, notFound, tooLarge
+        case unrecognizedFormat, missingEntry, invalidManifest, layerMismatch, invalidName, unsafeLink, unsupported, notFound, tooLarge, recodedNonLayer
     }
     public var code: Code
     public var message: String

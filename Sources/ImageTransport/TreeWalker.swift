@@ -45,6 +45,9 @@ final class TreeWalker {
         guard files.contains(path) else { throw MissingBlob(digest: desc.digest, at: at) }
         let recode = layer && !MediaType.isNonDistributable(desc.mediaType) ? self.recode?.layer(desc.mediaType) : nil
         let s = try files.stage(path, recode: recode)
+        if s.encoding != nil && recode == nil {
+            throw TransportError(.recodedNonLayer, "\(files.sourceName): \(path) (\(at)) was re-encoded as a layer but is a \(desc.mediaType)")
+        }
         if s.digest != desc.digest {
             throw TransportError(.layerMismatch, "\(files.sourceName): \(path) (\(at)) has digest \(s.digest), expected \(desc.digest)")
         }

@@ -64,13 +64,14 @@ public struct ImageCopier {
     }
 
     /// Into a tarball: when the output is a regular file, each blob is written into it as
-    /// it is read (`TarSpool`); into a pipe or a device, or when layers are re-encoded,
-    /// blobs are first gathered in a temporary layout beside the destination.
+    /// it is read or re-encoded (`TarSpool`); into a pipe or a device, blobs are first
+    /// gathered in a temporary layout beside the destination (or in the temporary
+    /// directory, for standard output).
     private func copyToArchive(_ path: String, from src: TransportAddress, to dst: TransportAddress,
                                options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         var copied: [DockerArchiveWriter.Item] = []
         try OutputFile.write(to: path) { out in
-            if options.compression == nil, let spool = try TarSpool(sink: out) {
+            if let spool = try TarSpool(sink: out) {
                 let items = try gather(into: spool, from: src, options: options)
                 let written = try spool.finishBlobs()
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
@@ -86,8 +87,8 @@ public struct ImageCopier {
         return copied
     }
 
-    /// Reads the source's images into `work`, re-encoded when asked (`work` must then be
-    /// an `OCILayout`), one platform's manifest with `--platform`.
+    /// Reads the source's images into `work`, re-encoded when asked, one platform's
+    /// manifest with `--platform`.
     private func gather(into work: any BlobStore, from src: TransportAddress, options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
@@ -96,8 +97,7 @@ public struct ImageCopier {
             try options.platform.map { .init(descriptor: try Self.manifest(for: $0, of: i.descriptor, in: work), names: i.names, bareTags: i.bareTags) } ?? i
         }
         if let c = options.compression {
-            guard let layout = work as? OCILayout else { preconditionFailure("re-encoding needs a layout") }
-            let r = Recompressor(layout: layout, target: c, level: options.compressionLevel, recoded: recoded, source: source)
+            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
             items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
         }
         return items
@@ -151,7 +151,15 @@ public struct ImageCopier {
                 names.contains { $0 == wanted || $0.objectPart == reference } || d.annotations?[AnnotationKey.refName] == reference
             }
         }
-        let plan = try ImageLoader.read(path: path, into: work, options: options)
+        let plan: LoadPlan
+        do {
+            plan = try ImageLoader.read(path: path, into: work, options: options)
+        } catch let e as TransportError where e.code == .recodedNonLayer && path != "-" {
+            // An entry that looked like a layer is not one: read again, every entry as it
+            // is; the layers are then re-encoded from where they were staged.
+            options.recodeTarballs = false
+            plan = try ImageLoader.read(path: path, into: work, options: options)
+        }
         var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
         if let reference {
             items = items.filter { named($0.names) }

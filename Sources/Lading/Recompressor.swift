@@ -3,11 +3,12 @@ import ImageLayout
 import ImageSpec
 import TarArchive
 
-/// Re-encodes an image's layers into another compression inside a layout, keeping
+/// Re-encodes an image's layers into another compression inside a blob store (a layout,
+/// or a tarball being written), keeping
 /// every diff ID, and rewrites the manifests and indexes that point at changed
 /// layers (only those). Foreign layers and blobs of other types are left as they are.
 final class Recompressor {
-    let layout: OCILayout
+    let layout: any BlobStore
     let target: MediaType.LayerCompression
     let level: Int?
     /// Layers the loader already re-encoded (source digest → new blob), verified
@@ -16,7 +17,7 @@ final class Recompressor {
     /// Where layers not copied into `layout` are read from (the store, for a copy out of
     /// it: a layer to re-encode is read there once rather than copied first).
     let source: OCILayout?
-    init(layout: OCILayout, target: MediaType.LayerCompression, level: Int?,
+    init(layout: any BlobStore, target: MediaType.LayerCompression, level: Int?,
          recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:], source: OCILayout? = nil) {
         self.layout = layout
         self.target = target
@@ -31,17 +32,17 @@ final class Recompressor {
             && MediaType.layerCompression(mediaType).map { $0 != target } ?? false
     }
 
-    /// The layer's file: in `layout`, else in `source`.
-    private func path(of digest: Digest) -> String? {
-        if layout.hasBlob(digest) { return layout.blobPath(digest) }
-        if let source, source.hasBlob(digest) { return source.blobPath(digest) }
+    /// The store holding the layer: `layout`, else `source`.
+    private func store(of digest: Digest) -> (any BlobStore)? {
+        if layout.hasBlob(digest) { return layout }
+        if let source, source.hasBlob(digest) { return source }
         return nil
     }
 
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
     func rewrite(_ d: Descriptor) throws -> Descriptor {
         if MediaType.isIndex(d.mediaType) {
-            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)")
+            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "index \(d.digest)")
             var changed = false
             for (i, c) in idx.manifests.enumerated() where layout.hasBlob(c.digest) {
                 let n = try rewrite(c)
@@ -51,11 +52,11 @@ final class Recompressor {
             return try put(idx, like: d)
         }
         guard MediaType.isManifest(d.mediaType) else { return d }
-        var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
+        var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "manifest \(d.digest)")
         var changed = false
         let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
         let diffIDs = MediaType.isConfig(m.config.mediaType)
-            ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config"))?.rootfs.diffIDs ?? []
+            ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest, limit: DocumentLimits.manifest), what: "config"))?.rootfs.diffIDs ?? []
             : []
         for (i, l) in m.layers.enumerated() where MediaType.isLayer(l.mediaType) && !MediaType.isNonDistributable(l.mediaType) {
             if let r = recoded[l.digest], r.compression.rawValue == target.rawValue {
@@ -63,7 +64,7 @@ final class Recompressor {
                 changed = true
                 continue
             }
-            guard path(of: l.digest) != nil else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
+            guard store(of: l.digest) != nil else { throw LayoutError(.blobNotFound, "layer \(i) (\(l.digest)) is missing") }
             let current = MediaType.layerCompression(l.mediaType) ?? sniff(l.digest)
             guard current != target else { continue }
             m.layers[i] = try reencode(l, index: i, docker: docker, diffID: i < diffIDs.count ? diffIDs[i] : nil)
@@ -88,9 +89,9 @@ final class Recompressor {
     }
 
     private func sniff(_ digest: Digest) -> MediaType.LayerCompression {
-        guard let p = path(of: digest), let h = FileHandle(forReadingAtPath: p) else { return .none }
-        defer { try? h.close() }
-        switch Compression.detect(magic: Array(h.readData(ofLength: 8))) {
+        guard let src = try? store(of: digest)?.chunks(of: digest) else { return .none }
+        let magic = withExtendedLifetime(src) { (try? src.nextChunk()).map { Array($0.prefix(8)) } ?? [] }
+        switch Compression.detect(magic: magic) {
         case .gzip: return .gzip
         case .zstd: return .zstd
         default: return .none
@@ -98,8 +99,9 @@ final class Recompressor {
     }
 
     private func reencode(_ l: Descriptor, index: Int, docker: Bool, diffID: Digest?) throws -> Descriptor {
-        let reader = try TarReader(.path(path(of: l.digest) ?? layout.blobPath(l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
-        let blob = try layout.newBlob()
+        guard let from = store(of: l.digest) else { throw LayoutError(.blobNotFound, "layer \(index) (\(l.digest)) is missing") }
+        let reader = try TarReader(.chunks(try from.chunks(of: l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
+        let blob = try layout.newBlob(sizeHint: nil)
         var content = StreamDigester()
         // Decompression and hashing here, compression on other threads.
         let encoder = try StreamEncoder(Compression(rawValue: target.rawValue) ?? .none, level: level, downstream: blob, name: "layer compressor")
@@ -121,8 +123,8 @@ final class Recompressor {
             blob.abort()
             throw LayoutError(.digestMismatch, "layer \(index) (\(l.digest)) has uncompressed digest \(actual) but the config's diff ID is \(diffID)")
         }
-        let digest = try blob.commit(what: "recompressed layer \(index)")
-        return retyped(l, digest: digest, size: blob.size, docker: docker)
+        let staged = try layout.commit(blob, expected: nil, expectedSize: nil, what: "recompressed layer \(index)")
+        return retyped(l, digest: staged.digest, size: staged.size, docker: docker)
     }
 
     /// `l` pointing at its re-encoding.

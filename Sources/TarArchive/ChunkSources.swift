@@ -11,8 +11,10 @@ public class BufferedSource: ChunkSource {
     /// Fills `buffer` with the next bytes; 0 at the end.
     func fill() throws -> Int { 0 }
 
-    /// Reads the first chunk and keeps it for the next `nextChunk()`.
+    /// Reads the next chunk and keeps it for the next `nextChunk()` (looking again
+    /// before that returns the same chunk).
     public func peek() throws -> UnsafeRawBufferPointer {
+        if let p = pendingCount { return UnsafeRawBufferPointer(rebasing: buffer[0..<p]) }
         let n = try fill()
         pendingCount = n
         return UnsafeRawBufferPointer(rebasing: buffer[0..<n])
@@ -32,10 +34,26 @@ public final class DescriptorSource: BufferedSource {
     public let fd: Int32
     public let name: String
 
+    private let owned: Bool
+
+    /// Reads `fd`, which stays the caller's.
     public init(fd: Int32, name: String) {
         self.fd = fd
         self.name = name
+        self.owned = false
     }
+
+    /// Opens `path` for reading; the descriptor is closed with the source.
+    /// - Throws: `ArchiveError` `.io` naming `name` when it cannot be opened.
+    public init(opening path: String, name: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ArchiveError.errno("cannot open \(name)") }
+        self.fd = fd
+        self.name = name
+        self.owned = true
+    }
+
+    deinit { if owned { close(fd) } }
 
     override func fill() throws -> Int {
         while true {

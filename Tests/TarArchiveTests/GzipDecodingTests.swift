@@ -75,3 +75,17 @@ import TestSupport
         }
     }
 }
+
+@Suite struct BufferedSourceTests {
+    /// Looking at a source twice before reading it used to lose the first chunk.
+    @Test func peekingTwiceReturnsTheSameChunk() throws {
+        let path = NSTemporaryDirectory() + "/peek-\(getpid()).bin"
+        try Data("first chunk".utf8).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        let src = try DescriptorSource(opening: path, name: "peek test")
+        #expect(Array(try src.peek()) == Array("first chunk".utf8))
+        #expect(Array(try src.peek()) == Array("first chunk".utf8))
+        #expect(Array(try src.nextChunk()) == Array("first chunk".utf8))
+        #expect(try src.nextChunk().count == 0)
+    }
+}
