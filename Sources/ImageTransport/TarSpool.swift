@@ -71,7 +71,7 @@ public final class TarSpool: BlobStore {
     public func newBlob(sizeHint: Int64?) throws -> any BlobStaging {
         if let h = sizeHint, h <= Self.smallLimit, reserved + h <= Self.memoryBudget {
             reserved += h
-            return MemoryWriter(spool: self)
+            return MemoryWriter(spool: self, limit: h)
         }
         guard !writing else { throw ArchiveError(.write, "\(name): two blobs written at once") }
         writing = true
@@ -225,12 +225,21 @@ public final class TarSpool: BlobStore {
         }
     }
 
-    /// Collects a small blob in memory.
+    /// Collects a small blob in memory, no larger than announced.
     final class MemoryWriter: BlobStaging {
         let spool: TarSpool
+        let limit: Int64
         private var bytes: [UInt8] = []
-        init(spool: TarSpool) { self.spool = spool }
-        func write(_ chunk: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: chunk) }
+        init(spool: TarSpool, limit: Int64) {
+            self.spool = spool
+            self.limit = limit
+        }
+        func write(_ chunk: UnsafeRawBufferPointer) throws {
+            if Int64(bytes.count + chunk.count) > limit {
+                throw ArchiveError(.corrupt, "\(spool.name): a blob announced as \(limit) bytes is longer (did its file grow while read?)")
+            }
+            bytes.append(contentsOf: chunk)
+        }
         func stageContent() throws -> any StagedContent { MemoryContent(spool: spool, bytes: bytes) }
         func abort() { bytes = [] }
     }

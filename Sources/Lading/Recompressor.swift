@@ -39,14 +39,28 @@ final class Recompressor {
         return nil
     }
 
+    /// - Parameter moved: manifests already rewritten (old digest → new), for the
+    ///   `subject` of a referrer manifest.
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
-    func rewrite(_ d: Descriptor) throws -> Descriptor {
+    func rewrite(_ d: Descriptor, moved: [Digest: Digest] = [:]) throws -> Descriptor {
         if MediaType.isIndex(d.mediaType) {
             var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "index \(d.digest)")
             var changed = false
-            for (i, c) in idx.manifests.enumerated() where layout.hasBlob(c.digest) {
-                let n = try rewrite(c)
-                if n != c { idx.manifests[i] = n; changed = true }
+            var moved: [Digest: Digest] = [:]
+            // Images first, then what refers to them: buildkit's attestation manifests name
+            // their image in `vnd.docker.reference.digest`, OCI referrers in `subject`.
+            let referrers = Set(idx.manifests.indices.filter { idx.manifests[$0].annotations?[AnnotationKey.referenceDigest] != nil })
+            for i in idx.manifests.indices.filter({ !referrers.contains($0) }) + referrers.sorted() where layout.hasBlob(idx.manifests[i].digest) {
+                let c = idx.manifests[i]
+                var n = try rewrite(c, moved: moved)
+                if let s = c.annotations?[AnnotationKey.referenceDigest], let old = try? Digest(parsing: s), let new = moved[old] {
+                    n.annotations?[AnnotationKey.referenceDigest] = new.description
+                }
+                if n != c {
+                    idx.manifests[i] = n
+                    changed = true
+                    if n.digest != c.digest { moved[c.digest] = n.digest }
+                }
             }
             guard changed else { return d }
             return try put(idx, like: d)
@@ -54,6 +68,11 @@ final class Recompressor {
         guard MediaType.isManifest(d.mediaType) else { return d }
         var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "manifest \(d.digest)")
         var changed = false
+        if let s = m.subject, let new = moved[s.digest] {
+            m.subject?.digest = new
+            if let size = layout.blobSize(new) { m.subject?.size = size }
+            changed = true
+        }
         let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
         let diffIDs = MediaType.isConfig(m.config.mediaType)
             ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest, limit: DocumentLimits.manifest), what: "config"))?.rootfs.diffIDs ?? []

@@ -209,4 +209,24 @@ enum FileOps2 {
         let skopeo = try run(["skopeo", "inspect", "--raw", "oci-archive:\(out)"])
         #expect(skopeo.out.components(separatedBy: "tar+zstd").count == 3, "\(skopeo.out)")
     }
+
+    /// buildkit's attestation manifests name their image by digest: re-encoding the image
+    /// changes that digest, and the attestations must follow (they did not).
+    @Test func attestationsFollowTheirReEncodedImages() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.path + "/out.tar"
+        var o = CopyOptions()
+        o.compression = .zstd
+        try ImageCopier(storePath: dir.path + "/store").copy(
+            from: try TransportAddress(parsing: "docker-archive:\(Fixtures.publicData)/apple-containerization/scratch.tar"),
+            to: try TransportAddress(parsing: "oci-archive:\(out)"), options: o)
+        let verify = try run([ladingBinary, "verify", "oci-archive:\(out)"])
+        #expect(verify.status == 0, "\(verify.out)\(verify.err)")
+        let top = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", out, "index.json"]).out.utf8), what: "index.json")
+        let inner = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", out, top.manifests[0].digest.blobPath]).out.utf8), what: "index")
+        let images = Set(inner.manifests.filter { $0.annotations?[AnnotationKey.referenceDigest] == nil }.map(\.digest.description))
+        let subjects = inner.manifests.compactMap { $0.annotations?[AnnotationKey.referenceDigest] }
+        #expect(subjects.count == 2 && Set(subjects).isSubset(of: images), "\(subjects) \(images)")
+    }
 }
