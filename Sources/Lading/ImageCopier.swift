@@ -66,7 +66,7 @@ public struct ImageCopier {
     /// Into a tarball: when the output is a regular file, each blob is written into it as
     /// it is read or re-encoded (`TarSpool`); into a pipe or a device, blobs are first
     /// gathered in a temporary layout beside the destination (or in the temporary
-    /// directory, for standard output).
+    /// directory, for standard output), unless they are the store's, kept as they are.
     private func copyToArchive(_ path: String, from src: TransportAddress, to dst: TransportAddress,
                                options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         var copied: [DockerArchiveWriter.Item] = []
@@ -75,6 +75,12 @@ public struct ImageCopier {
                 let items = try gather(into: spool, from: src, options: options)
                 let written = try spool.finishBlobs()
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
+                return
+            }
+            if case .store = src, options.compression == nil {
+                // As `save` does: the store's blobs are written from where they are.
+                let store = try OCILayout(root: storePath, create: false)
+                copied = try writeArchive(try gather(into: store, from: src, options: options), from: store, sink: out, to: dst, written: nil)
                 return
             }
             let base = path == "-" ? FileManager.default.temporaryDirectory.path : (path as NSString).deletingLastPathComponent
