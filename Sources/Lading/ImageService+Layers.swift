@@ -23,30 +23,48 @@ extension ImageService {
     }
 
     /// Applies an image's layers onto `directory` (moby's Mount, offline), securely:
-    /// nothing is created, changed or followed outside it. `directory` is created when
-    /// missing; an existing one must be a directory (a symlink to one will do).
-    /// - Throws: `LadingError.invalidArgument` when `directory` is not a directory or
-    ///   cannot be created; `LayerError` naming the layer and entry refused; `LayoutError` for a missing blob.
+    /// nothing is created, changed or followed outside it. `directory` is created (with
+    /// its missing parents) when absent; an existing one must be a directory (a symlink
+    /// to one will do).
+    /// - Throws: `LadingError.invalidArgument` before anything is written when `directory`
+    ///   exists and is not a directory (`unpack: DIR exists and is not a directory`), when
+    ///   a parent is not one (`unpack: cannot create DIR: PARENT exists and is not a
+    ///   directory`) or when it cannot be created; `LayerError` naming the layer and entry
+    ///   refused; `LayoutError` for a missing blob.
     public func unpack(_ name: String, into directory: String, options: ApplyOptions = ApplyOptions()) throws {
         let d = try details(of: try resolve(name))
-        var st = stat()
-        if stat(directory, &st) == 0 {
-            guard st.st_mode & S_IFMT == S_IFDIR else { throw LadingError(.invalidArgument, "unpack: \(directory) is not a directory") }
-        } else if errno == ENOTDIR {
-            throw LadingError(.invalidArgument, "unpack: \(directory) is not a directory (a parent is a file)")
-        } else {
-            var prefix = directory.hasPrefix("/") ? "/" : ""
-            for c in directory.split(separator: "/") {
-                prefix += c
-                if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                    throw LadingError(.invalidArgument, "unpack: cannot create directory \(directory): \(String(cString: strerror(errno)))")
-                }
-                prefix += "/"
-            }
-        }
+        try Self.makeTargetDirectory(directory)
         let applier = try LayerApplier(root: directory, options: options)
         for (i, l) in d.manifest.layers.enumerated() { try applier.apply(try layerReader(l, index: i)) }
         try applier.finish()
+    }
+
+    /// `mkdir -p directory`, refusing a path that exists (symlinks followed) and is not a
+    /// directory, a dangling symlink included. Errors name `directory` as given.
+    static func makeTargetDirectory(_ directory: String) throws {
+        func isDirectory(_ path: String) -> Bool {
+            var st = stat()
+            return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+        }
+        if isDirectory(directory) { return }
+        let components = directory.split(separator: "/")
+        guard !components.isEmpty else { throw LadingError(.invalidArgument, "unpack: the directory name is empty") }
+        var prefix = directory.hasPrefix("/") ? "/" : ""
+        for (i, c) in components.enumerated() {
+            prefix += c
+            if mkdir(prefix, 0o755) != 0 {
+                let e = errno
+                guard e == EEXIST else {
+                    let reason = e == ENOTDIR ? "a parent is not a directory" : String(cString: strerror(e))
+                    throw LadingError(.invalidArgument, "unpack: cannot create \(directory): \(reason)")
+                }
+                if !isDirectory(prefix) {
+                    let what = i == components.count - 1 ? "\(directory) exists" : "cannot create \(directory): \(prefix) exists"
+                    throw LadingError(.invalidArgument, "unpack: \(what) and is not a directory")
+                }
+            }
+            prefix += "/"
+        }
     }
 
     /// The tree of an image name or of a directory (when `text` names an existing directory).

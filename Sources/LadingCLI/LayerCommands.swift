@@ -32,7 +32,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "text or json.") var format = "text"
     @Flag(name: .customLong("ignore-timestamps"), help: "Ignore modification times.") var ignoreTimestamps = false
     @Option(help: ArgumentHelp("Leave out paths matching this glob (repeatable).",
-        discussion: "fnmatch(3) against the full absolute path (/var/cache), not the base name; * also matches / (so *.log is any .log file at any depth); a matching directory is left out with its subtree."))
+        discussion: "Matched with fnmatch(3), no flags, against each path as an absolute path (/var/cache/x) and, for a pattern that does not start with /, also against every tail after a / (var/cache/x, cache/x, x), as tar --exclude does: cache leaves out /cache, /var/cache and /srv/cache; /cache only /cache; var/cache both /var/cache and /x/var/cache. * and ? also match / and a leading dot: *.log is every .log file at any depth, /opt/* everything below /opt. A matching directory is left out with its subtree; with /opt/* the directory /opt itself is still compared.", valueName: "glob"))
     var exclude: [String] = []
     @Flag(name: .short, help: "Separate records with NUL.") var z = false
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are changes.") var exitCode = false

@@ -59,12 +59,13 @@ struct ChildrenCommand: ParsableCommand {
 }
 
 struct PruneCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unnamed images (all selected images with -a) and unreachable blobs.")
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unnamed images (all selected images with -a) and unreachable blobs.",
+        discussion: "Without -f (or --dry-run), asks for confirmation on standard output and reads the answer from standard input, a terminal or not, as docker does: y or yes goes ahead; any other answer, or none (end of input, as from /dev/null), removes nothing and exits 0.")
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .shortAndLong, help: "Remove every image the filters select, not only unnamed ones.") var all = false
     @Option(help: "until=TIMESTAMP|DURATION, label=KEY[=VALUE], label!=KEY[=VALUE].") var filter: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Show what would be removed.") var dryRun = false
-    @Flag(name: .shortAndLong, help: "Do not prompt for confirmation (required when standard input is not a terminal).") var force = false
+    @Flag(name: .shortAndLong, help: "Do not prompt for confirmation.") var force = false
 
     func run() throws {
         guarded {
@@ -87,14 +88,9 @@ struct PruneCommand: ParsableCommand {
                 default: throw ValidationError("invalid filter '\(key)'")
                 }
             }
-            if !force && !dryRun {
-                // No terminal to ask: refuse rather than delete unconfirmed.
-                guard isatty(0) != 0 else {
-                    throw LadingError(.invalidArgument, "prune: standard input is not a terminal, cannot ask for confirmation; use --force to remove without asking")
-                }
-                FileHandle.standardError.write(Data("WARNING! This will remove \(all ? "all images without at least one container" : "all dangling images"). Are you sure you want to continue? [y/N] ".utf8))
-                guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { return }
-            }
+            // As docker: the answer is read from standard input, terminal or not; anything
+            // but yes, end of input included, removes nothing and exits 0.
+            if !force && !dryRun && !Confirmation.ask(all ? Confirmation.pruneAllWarning : Confirmation.pruneDanglingWarning) { return }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store), create: !dryRun)
             let r = try service.prune(o)
             if !r.untagged.isEmpty || !r.deletedImages.isEmpty {

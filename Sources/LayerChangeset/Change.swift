@@ -39,8 +39,11 @@ public struct ChangeOptions: Sendable {
     /// Report a directory whose mtime alone changed (docker does not). Default false;
     /// `ChangesetWriter` turns it on so directory times are reproduced.
     public var compareDirectoryTimes: Bool
-    /// `fnmatch(3)` patterns (no flags: `*` also matches `/`) tested against each absolute
-    /// path (`/var/cache/x`); a matching path and everything below it is left out.
+    /// `fnmatch(3)` patterns, no flags, so `*` and `?` also match `/` and a leading dot.
+    /// Each is tested against the absolute path (`/var/cache/x`); one that does not start
+    /// with `/` also against every tail after a `/` (`var/cache/x`, `cache/x`, `x`), as
+    /// `tar --exclude` matches: `cache` leaves out `/cache` and `/var/cache`, `/cache` only
+    /// the first. A matching path and everything below it is left out.
     public var exclude: [String]
 
     public init(ignoreTimestamps: Bool = false, compareDirectoryTimes: Bool = false, exclude: [String] = []) {
@@ -52,6 +55,12 @@ public struct ChangeOptions: Sendable {
     func excludes(_ path: LayerPath) -> Bool {
         guard !exclude.isEmpty else { return false }
         let text = path.absoluteBytes
-        return exclude.contains { pattern in withCName(text) { fnmatch(pattern, $0, 0) == 0 } }
+        // Where the tails start: after each `/`.
+        let tails = text.indices.filter { text[$0] == UInt8(ascii: "/") }.map { $0 + 1 }
+        return exclude.contains { pattern in
+            if withCName(text, { fnmatch(pattern, $0, 0) == 0 }) { return true }
+            if pattern.hasPrefix("/") { return false }
+            return tails.contains { start in withCName(Array(text[start...]), { fnmatch(pattern, $0, 0) == 0 }) }
+        }
     }
 }

@@ -32,7 +32,8 @@ func ingestLeftovers(_ service: ImageService) -> [String] {
     return e.compactMap { $0 as? String }.filter { !$0.hasSuffix(".owner") && !FileManager.default.fileExists(atPath: "\(root)/\($0)/.owner") }
 }
 
-/// Runs a program, returning exit status and output.
+/// Runs a program with `stdin` as its standard input (/dev/null when nil), returning
+/// exit status and output.
 @discardableResult
 func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
@@ -42,7 +43,16 @@ func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? 
     let o = Pipe(), e = Pipe()
     p.standardOutput = o
     p.standardError = e
-    p.standardInput = FileHandle.nullDevice
+    // `stdin` is written to the pipe and the pipe closed before the program starts (it
+    // must fit the pipe's buffer), so the program reads it then end of input.
+    if let stdin {
+        let i = Pipe()
+        try i.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
+        try i.fileHandleForWriting.close()
+        p.standardInput = i.fileHandleForReading
+    } else {
+        p.standardInput = FileHandle.nullDevice
+    }
     try p.run()
     let od = o.fileHandleForReading.readDataToEndOfFile()
     let ed = e.fileHandleForReading.readDataToEndOfFile()

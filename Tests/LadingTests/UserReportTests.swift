@@ -4,8 +4,8 @@ import LayerChangeset
 import Testing
 import TestSupport
 
-/// What a new user tried that misbehaved: inspect with a missing name, prune without a
-/// terminal, unpack onto a file, import of what unpack refuses, diff --exclude.
+/// What a new user tried that misbehaved: inspect with a missing name or two tags of one
+/// repository, unpack onto a file, import of what unpack refuses.
 @Suite struct UserReportTests {
     static let v2ID = "sha256:291324df1c87c2c9886672b2e883ea43a7709468d856cd1638d88309a150053a"
 
@@ -34,35 +34,56 @@ import TestSupport
         #expect(none.err == "Error: No such image: nope:1\nError: No such image: nope:2\n")
     }
 
-    @Test func pruneWithoutATerminalRefusesUnlessForced() throws {
+    @Test func inspectGivesOneRepoDigestPerRepository() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = try loadedStore(dir)
-        #expect(try run([ladingBinary, "rmi", "--store", store, "example.com/team/app:base"]).status == 0)
-        let before = snapshot(store)
-        let r = try run([ladingBinary, "prune", "--store", store])
-        #expect(r.status == 1)
-        #expect(r.out == "")
-        #expect(r.err == "Error: prune: standard input is not a terminal, cannot ask for confirmation; use --force to remove without asking\n")
-        #expect(snapshot(store) == before)
-        let f = try run([ladingBinary, "prune", "-f", "--store", store])
-        #expect(f.status == 0)
-        #expect(f.out.hasPrefix("Deleted Images:\ndeleted: sha256:8a38695edb836f0dcaed26308119eef4999dcda95cc78c98ddb05bf04682d706\n"))
+        for t in ["other/app:1", "other/app:2"] {
+            #expect(try run([ladingBinary, "tag", "--store", store, "example.com/team/app:v2", t]).status == 0)
+        }
+        let r = try run([ladingBinary, "inspect", "--store", store, "other/app:1"])
+        #expect(r.status == 0)
+        #expect(r.err == "")
+        let arr = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [[String: Any]]
+        #expect(arr.count == 1)
+        // In the order of the full names (docker.io/other/app sorts first).
+        #expect(arr[0]["RepoDigests"] as? [String] == ["other/app@\(Self.v2ID)", "example.com/team/app@\(Self.v2ID)"])
+        #expect(arr[0]["RepoTags"] as? [String] == ["other/app:1", "other/app:2", "example.com/team/app:latest", "example.com/team/app:v2"])
     }
 
-    @Test func unpackOntoARegularFileIsRefused() throws {
+    @Test func unpackOntoWhatIsNotADirectoryIsRefused() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = try loadedStore(dir)
         let file = dir.path + "/file"
         try Data("keep\n".utf8).write(to: URL(fileURLWithPath: file))
-        let r = try run([ladingBinary, "unpack", "--store", store, "example.com/team/app:v2", file])
-        #expect(r.status == 1)
-        #expect(r.err == "Error: unpack: \(file) is not a directory\n")
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir.path + "/tofile", withDestinationPath: "file")
+        try fm.createSymbolicLink(atPath: dir.path + "/dangling", withDestinationPath: "nowhere")
+        let cases = [
+            (file, "unpack: \(file) exists and is not a directory"),
+            (file + "/", "unpack: \(file)/ exists and is not a directory"),
+            (dir.path + "/tofile", "unpack: \(dir.path)/tofile exists and is not a directory"),
+            (dir.path + "/dangling", "unpack: \(dir.path)/dangling exists and is not a directory"),
+            (file + "/sub/x", "unpack: cannot create \(file)/sub/x: \(file) exists and is not a directory"),
+        ]
+        for (target, message) in cases {
+            let r = try run([ladingBinary, "unpack", "--store", store, "example.com/team/app:v2", target])
+            #expect(r.status == 1, "\(target)")
+            #expect(r.out == "")
+            #expect(r.err == "Error: \(message)\n")
+        }
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep\n")
-        let below = try run([ladingBinary, "unpack", "--store", store, "example.com/team/app:v2", file + "/sub"])
-        #expect(below.status == 1)
-        #expect(below.err == "Error: unpack: \(file)/sub is not a directory (a parent is a file)\n")
+        #expect(try fm.destinationOfSymbolicLink(atPath: dir.path + "/dangling") == "nowhere")
+        #expect(!fm.fileExists(atPath: dir.path + "/nowhere"))
+        // A symlink to a directory will do; missing parents are created.
+        try fm.createDirectory(atPath: dir.path + "/real", withIntermediateDirectories: false)
+        try fm.createSymbolicLink(atPath: dir.path + "/todir", withDestinationPath: "real")
+        for target in [dir.path + "/todir", dir.path + "/new/a/b"] {
+            let r = try run([ladingBinary, "unpack", "--store", store, "example.com/team/app:v2", target])
+            #expect(r.status == 0, "\(r.err)")
+            #expect(try fm.contentsOfDirectory(atPath: target).sorted() == ["bin", "etc", "opt", "tmp", "usr", "var"])
+        }
     }
 
     @Test(arguments: [
