@@ -7,7 +7,7 @@ enum Confirmation {
     static let pruneAllWarning = "WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?"
 
     /// Prints `message` and ` [y/N] `, then reads one line from standard input.
-    /// - Returns: true only for `y` or `yes` (any case, surrounding blanks ignored);
+    /// - Returns: true only for `y` or `Y` (surrounding blanks ignored), as docker;
     ///   false for any other answer and at end of input, where nothing more is printed.
     static func ask(_ message: String) -> Bool {
         print(message + " [y/N] ", terminator: "")
@@ -16,9 +16,8 @@ enum Confirmation {
         return isYes(line)
     }
 
-    /// `y` or `yes` in any case, leading and trailing blanks ignored.
+    /// `y` or `Y`, leading and trailing blanks ignored (docker takes nothing else, not even `yes`).
     static func isYes(_ answer: String) -> Bool {
-        let a = answer.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return a == "y" || a == "yes"
+        answer.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "y"
     }
 }
