@@ -28,7 +28,9 @@ extension ImageService {
     /// decompress → SHA-256 of the tar stream (the diff ID) and a check of every entry
     /// name → compress → SHA-256 of the blob → store. gzip and zstd input is stored byte
     /// for byte unless another compression is asked for. A tarball with duplicate
-    /// paths is rewritten with the last entry of each path kept.
+    /// paths is rewritten as the filesystem it gives when extracted in order (the last
+    /// entry of a path wins), in `squash`'s form: each path once, hardlinks keeping the
+    /// content they were linked to when their target is replaced later.
     /// - Parameter path: a file, or `-` for standard input.
     /// - Returns: the new image's ID (manifest digest).
     /// - Throws: `ArchiveError` for input that is not a tar or is damaged, `LayerError`
@@ -100,7 +102,7 @@ extension ImageService {
         var staged = try blob.stage()
         var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
         if check.hasDuplicates {
-            (staged, diffID) = try rewriteWithoutDuplicates(staged, keep: check.lastIndex, output: output, level: options.compressionLevel, name: sourceName)
+            (staged, diffID) = try rewriteWithoutDuplicates(staged, output: output, level: options.compressionLevel, name: sourceName)
         } else if try asIs && inputCompression == .gzip && !endsWithItsOnlyMember(staged, length: diff.digester.count) {
             // Bytes after the gzip data (or several members): libarchive stops quietly at
             // the first thing that is not a member, Go's gzip reader (docker, skopeo,
@@ -142,39 +144,32 @@ extension ImageService {
         return (staged, diffID)
     }
 
-    /// Writes the layer again keeping only the last entry of each path.
-    private func rewriteWithoutDuplicates(_ first: StagedBlob, keep: [LayerPath: Int], output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
-        let reader = try TarReader(.path(first.tempPath), name: name)
+    /// Writes the layer again as the tree its entries give in order, each path once
+    /// (`LayerSquasher` over no lower layer). Dropping the earlier entries of a path alone
+    /// would not do: a hardlink to a path replaced later would lose its content, entries
+    /// below a directory replaced later by a file (or through a symlink replaced later by a
+    /// directory) would come back.
+    private func rewriteWithoutDuplicates(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level)
-        var i = 0
-        while let e = try reader.next() {
-            defer { i += 1 }
-            guard let p = try? LayerPath.clean(e.pathBytes), keep[p] == i else { continue }
-            try writer.tar.writeHeader(e)
-            if e.kind == .regular { try reader.forEachChunk { try writer.tar.write($0) } }
-        }
+        try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(first.tempPath), name: name) }, lower: nil, to: writer.tar)
         let (_, diffID, staged) = try writer.finish()
         return (staged, diffID)
     }
 }
 
 /// Reads every header of a tar stream: refuses what `RootfsCheck` refuses (what unpacking
-/// the image would refuse, and `.wh.` names) and records duplicates (the last entry of a
-/// path wins).
+/// the image would refuse, and `.wh.` names) and notes whether a path comes twice.
 struct TarNameCheck {
-    var lastIndex: [LayerPath: Int] = [:]
     var hasDuplicates = false
 
     static func run(_ reader: TarReader, source: String) throws -> TarNameCheck {
         var c = TarNameCheck()
         let rules = RootfsCheck(name: source)
-        var i = 0
+        var seen = Set<LayerPath>()
         while let e = try reader.next() {
             try rules.check(e, reader)
             let p = try LayerPath.clean(e.pathBytes)
-            if c.lastIndex[p] != nil && !p.isRoot { c.hasDuplicates = true }
-            c.lastIndex[p] = i
-            i += 1
+            if !seen.insert(p).inserted && !p.isRoot { c.hasDuplicates = true }
         }
         return c
     }

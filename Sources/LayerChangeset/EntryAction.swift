@@ -13,7 +13,8 @@ enum EntryAction {
     /// Create or replace the entry at `path`.
     case write(path: LayerPath)
 
-    /// - Throws: `LayerError` `.unsafePath` or `.invalidWhiteout` naming the layer and entry.
+    /// - Throws: `LayerError` naming the layer and entry: `.unsafePath`, `.invalidWhiteout`,
+    ///   `.nameTooLong`, `.unsupportedEntry` (a symlink with an empty target).
     init(_ entry: TarEntry, layer: String) throws {
         let path: LayerPath
         do { path = try LayerPath.clean(entry.pathBytes) } catch {
@@ -43,6 +44,10 @@ enum EntryAction {
         }
         if let long = names.first(where: { $0.count > Self.nameMax }) {
             throw entryError(.nameTooLong, layer, entry, "a name in the path is \(long.count) bytes, longer than \(Self.nameMax) (NAME_MAX)")
+        }
+        // symlink(2) refuses an empty target (ENOENT), as it does for docker and containerd.
+        if case .write = self, entry.kind == .symlink, (entry.linkBytes ?? []).isEmpty {
+            throw entryError(.unsupportedEntry, layer, entry, "symlink target is empty")
         }
     }
 

@@ -61,7 +61,8 @@ public final class LayerApplier {
 
     /// Applies one layer. Call once per layer, lowest first, then `finish()`.
     /// - Throws: `LayerError` naming the layer (`reader.name`) and the entry: `.unsafePath`,
-    ///   `.invalidWhiteout`, `.invalidHardlink`, `.notADirectory`, `.archive`, `.io`.
+    ///   `.invalidWhiteout`, `.invalidHardlink`, `.notADirectory`, `.nameTooLong`,
+    ///   `.unsupportedEntry`, `.archive`, `.io`.
     public func apply(_ reader: TarReader) throws {
         layerName = reader.name
         written = PathTrie<Bool>()

@@ -20,7 +20,7 @@ public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
         case notADirectory
         /// A component of the entry's name is longer than `NAME_MAX` (255 bytes).
         case nameTooLong
-        /// The entry type cannot be applied (a socket, say).
+        /// The entry cannot be created on Linux: a symlink with an empty target.
         case unsupportedEntry
         /// The layer stream is not a readable tar archive.
         case archive

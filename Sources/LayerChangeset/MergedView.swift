@@ -46,7 +46,7 @@ public final class MergedView {
 
     /// Applies one more layer on top.
     /// - Throws: `LayerError` naming the layer and entry: `.unsafePath`, `.invalidWhiteout`,
-    ///   `.invalidHardlink`, `.notADirectory`, `.archive`.
+    ///   `.invalidHardlink`, `.notADirectory`, `.nameTooLong`, `.unsupportedEntry`, `.archive`.
     public func add(_ reader: TarReader) throws {
         beginLayer(reader.name)
         while true {
@@ -76,25 +76,30 @@ public final class MergedView {
     }
 
     /// Adds the entry `reader` is at (reading its content when hashing).
-    func addEntry(_ entry: TarEntry, _ reader: TarReader) throws {
+    /// - Returns: for an entry that writes a path, that path with the symlinks on the way
+    ///   resolved inside the root; nil for the others (whiteouts, skipped entries).
+    @discardableResult
+    func addEntry(_ entry: TarEntry, _ reader: TarReader) throws -> LayerPath? {
         ordinal += 1
         switch try EntryAction(entry, layer: layerName) {
         case .skip:
-            return
+            return nil
         case .opaque(let directory):
-            guard let (dir, resolved) = try resolve(directory, entry, create: true) else { return }
+            guard let (dir, resolved) = try resolve(directory, entry, create: true) else { return nil }
             for name in Array(dir.children.keys) { removeLower(dir, name, resolved.appending(name)) }
+            return nil
         case .whiteout(let directory, let name):
-            guard let (dir, resolved) = try resolve(directory, entry, create: false) else { return }
+            guard let (dir, resolved) = try resolve(directory, entry, create: false) else { return nil }
             removeLower(dir, name, resolved.appending(name))
+            return nil
         case .write(let path):
-            guard let (dir, resolved) = try resolve(path.parent, entry, create: true) else { return }
+            guard let (dir, resolved) = try resolve(path.parent, entry, create: true) else { return nil }
             let target = resolved.appending(path.name)
             var meta = FileMetadata(entry: entry)
             var source: (Int, Int)? = nil
             switch entry.kind {
             case .socket:
-                return
+                return target
             case .hardlink:
                 let t = try EntryAction.hardlinkTarget(entry, layer: layerName)
                 let parent = try? tree.resolveDirectory(t.parent, create: false)
@@ -104,7 +109,7 @@ public final class MergedView {
                         ? "hardlink target \(t) is not an earlier entry of the archive"
                         : "hardlink target \(t) does not exist or is a directory")
                 }
-                if tres.appending(t.name) == target { return }
+                if tres.appending(t.name) == target { return target }
                 if node.meta.hardlinkGroup == nil {
                     node.meta.hardlinkGroup = nextGroup
                     nextGroup += 1
@@ -135,6 +140,7 @@ public final class MergedView {
                 dir.children[path.name] = n
             }
             written.insert(target, true)
+            return target
         }
     }
 

@@ -5,9 +5,12 @@ import TarArchive
 /// `LayerApplier` applies to a layer, with the same messages (names that climb out of the
 /// root, a non-directory for the root, hardlinks whose target escapes, is the root, is a
 /// directory or is not an earlier entry, parents that are not directories, names longer
-/// than NAME_MAX), and no name
-/// may have a component starting with `.wh.`: in a layer such a name is a whiteout marker
-/// (or an aufs meta entry), not a file, so the file would silently not appear.
+/// than NAME_MAX, symlinks with an empty target).
+///
+/// No name may have a component starting with `.wh.`, neither as written nor once the
+/// symlinks on its way are resolved (`l/f` with `l` → `.wh.x`): in a layer such a name is
+/// a whiteout marker (or an aufs meta entry), not a file, so the file would silently not
+/// appear, or a rewritten layer (duplicates, see `import`) would not unpack.
 ///
 /// Only metadata is kept (one tree node per path); file content is not read.
 public final class RootfsCheck {
@@ -21,13 +24,21 @@ public final class RootfsCheck {
         view.beginLayer(name)
     }
 
+    static let whiteoutMessage = ".wh. names are not allowed in a filesystem tarball"
+
     /// Checks the entry `reader` is at, in archive order.
     /// - Throws: `LayerError` naming the tarball and entry: `.unsafePath`, `.invalidWhiteout`,
-    ///   `.invalidHardlink`, `.notADirectory`.
+    ///   `.invalidHardlink`, `.notADirectory`, `.nameTooLong`, `.unsupportedEntry`.
     public func check(_ entry: TarEntry, _ reader: TarReader) throws {
-        if let path = try? LayerPath.clean(entry.pathBytes), path.components.contains(where: { $0.starts(with: Whiteout.prefix) }) {
-            throw entryError(.invalidWhiteout, name, entry, "whiteout marker: .wh. names are not allowed in a filesystem tarball")
+        if let path = try? LayerPath.clean(entry.pathBytes), Self.hasWhiteoutName(path) {
+            throw entryError(.invalidWhiteout, name, entry, "whiteout marker: \(Self.whiteoutMessage)")
         }
-        try view.addEntry(entry, reader)
+        if let resolved = try view.addEntry(entry, reader), Self.hasWhiteoutName(resolved) {
+            throw entryError(.invalidWhiteout, name, entry, "resolves to \(resolved) through a symlink: \(Self.whiteoutMessage)")
+        }
+    }
+
+    static func hasWhiteoutName(_ path: LayerPath) -> Bool {
+        path.components.contains { $0.starts(with: Whiteout.prefix) }
     }
 }

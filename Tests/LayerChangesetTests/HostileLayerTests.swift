@@ -26,6 +26,8 @@ import TestSupport
          .invalidHardlink, "layer 1: entry h: hardlink target /l/canary/file does not exist or is a directory"),
         ("hardlink to a directory", [{ b in try b.directory("d"); try b.hardlink("h", to: "d") }], .invalidHardlink,
          "layer 1: entry h: hardlink target /d does not exist or is a directory"),
+        ("symlink with an empty target", [{ b in try b.symlink("s", to: "") }], .unsupportedEntry,
+         "layer 1: entry s: symlink target is empty"),
         ("parent is a file", [{ b in try b.file("f", "x"); try b.file("f/x", "y") }], .notADirectory,
          "layer 1: entry f/x: parent /f is not a directory"),
         ("symlink loop", [{ b in try b.symlink("a", to: "b"); try b.symlink("b", to: "a"); try b.file("a/x", "y") }], .notADirectory,
