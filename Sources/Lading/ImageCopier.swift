@@ -16,8 +16,11 @@ public struct CopyOptions: Sendable {
 
 /// Copies images between transports (`docker-archive:`, `oci:`, `oci-archive:`, the
 /// store). Blobs travel byte for byte unless a recompression is asked for; manifests
-/// and indexes are rewritten only when something they point at changed. Every blob is
-/// verified on the way (digest, size, diff IDs), as `load` does.
+/// and indexes are rewritten only when something they point at changed, or, for `oci:`
+/// and `oci-archive:` destinations, when they are Docker schema 2 documents: those
+/// become OCI image manifests and indexes (image-spec manifest.md, image-index.md;
+/// config and layer blobs unchanged), as containers/image writes its `oci:` transport.
+/// Every blob is verified on the way (digest, size, diff IDs), as `load` does.
 public struct ImageCopier {
     /// The store, for `store:` addresses.
     public let storePath: String
@@ -76,11 +79,16 @@ public struct ImageCopier {
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
         // With --platform, as skopeo without --all: the one manifest, not the index.
         var items = try found.map { i in
-            try options.platform.map { .init(descriptor: try Self.manifest(for: $0, of: i.descriptor, in: work), names: i.names, bareTags: i.bareTags) } ?? i
+            try options.platform.map { i.with(try Self.manifest(for: $0, of: i.descriptor, in: work)) } ?? i
         }
         if let c = options.compression {
             let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
-            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
+            items = try items.map { $0.with(try r.rewrite($0.descriptor)) }
+        }
+        // oci: and oci-archive: hold OCI documents only, as skopeo's oci: destination.
+        if dst.holdsOCIDocumentsOnly {
+            let tree = OCIConversion.tree(in: work)
+            items = try items.map { $0.with(try tree.rewrite($0.descriptor)) }
         }
         try write(items, from: work, to: dst)
         return (items, before)
@@ -217,4 +225,19 @@ public struct ImageCopier {
             }
         }
     }
+}
+
+extension TransportAddress {
+    /// `oci:` and `oci-archive:`: Docker schema 2 documents are converted on the way in.
+    var holdsOCIDocumentsOnly: Bool {
+        switch self {
+        case .ociLayout, .ociArchive: return true
+        case .dockerArchive, .store: return false
+        }
+    }
+}
+
+extension DockerArchiveWriter.Item {
+    /// The same image and names with another top descriptor.
+    func with(_ descriptor: Descriptor) -> Self { .init(descriptor: descriptor, names: names, bareTags: bareTags) }
 }

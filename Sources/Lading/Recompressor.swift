@@ -38,20 +38,15 @@ final class Recompressor {
         return nil
     }
 
+    /// The walk over manifests and indexes; one per copy, so a manifest shared by two
+    /// names is re-encoded once.
+    private lazy var tree = ManifestTree(layout: layout) { [unowned self] m, _ in try self.recompress(&m) }
+
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
-    func rewrite(_ d: Descriptor) throws -> Descriptor {
-        if MediaType.isIndex(d.mediaType) {
-            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)")
-            var changed = false
-            for (i, c) in idx.manifests.enumerated() where layout.hasBlob(c.digest) {
-                let n = try rewrite(c)
-                if n != c { idx.manifests[i] = n; changed = true }
-            }
-            guard changed else { return d }
-            return try put(idx, like: d)
-        }
-        guard MediaType.isManifest(d.mediaType) else { return d }
-        var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
+    func rewrite(_ d: Descriptor) throws -> Descriptor { try tree.rewrite(d) }
+
+    /// Points `m` at re-encoded layers; true when any changed.
+    private func recompress(_ m: inout ImageManifest) throws -> Bool {
         var changed = false
         let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
         let diffIDs = MediaType.isConfig(m.config.mediaType)
@@ -69,31 +64,26 @@ final class Recompressor {
             m.layers[i] = try reencode(l, index: i, docker: docker, diffID: i < diffIDs.count ? diffIDs[i] : nil)
             changed = true
         }
-        guard changed else { return d }
-        if m.mediaType == MediaType.dockerManifest && !docker {
+        if changed && m.mediaType == MediaType.dockerManifest && !docker {
             m.mediaType = MediaType.ociManifest
             m.config.mediaType = MediaType.ociConfig
         }
-        return try put(m, like: d)
-    }
-
-    private func put<T: Encodable>(_ doc: T, like d: Descriptor) throws -> Descriptor {
-        let bytes = try JSON.encode(doc)
-        var n = d
-        n.digest = try layout.putBlob(bytes)
-        n.size = Int64(bytes.count)
-        if let m = doc as? ImageManifest, let t = m.mediaType { n.mediaType = t }
-        n.data = nil
-        return n
+        return changed
     }
 
     private func sniff(_ digest: Digest) -> MediaType.LayerCompression {
-        guard let p = path(of: digest), let h = FileHandle(forReadingAtPath: p) else { return .none }
+        path(of: digest).flatMap(Self.sniff(path:)) ?? .none
+    }
+
+    /// The compression a file's first bytes show (gzip, zstd, else none); nil when the
+    /// file cannot be opened.
+    static func sniff(path: String) -> MediaType.LayerCompression? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? h.close() }
         switch Compression.detect(magic: Array(h.readData(ofLength: 8))) {
         case .gzip: return .gzip
         case .zstd: return .zstd
-        default: return .none
+        default: return MediaType.LayerCompression.none
         }
     }
 
