@@ -6,6 +6,9 @@ public enum MediaType {
     public static let ociLayer = "application/vnd.oci.image.layer.v1.tar"
     public static let ociLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
     public static let ociLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd"
+    public static let ociLayerNonDistributable = "application/vnd.oci.image.layer.nondistributable.v1.tar"
+    public static let ociLayerNonDistributableGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+    public static let ociLayerNonDistributableZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
     public static let ociLayoutHeader = "application/vnd.oci.layout.header.v1+json"
     public static let ociEmpty = "application/vnd.oci.empty.v1+json"
     public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -13,6 +16,8 @@ public enum MediaType {
     public static let dockerConfig = "application/vnd.docker.container.image.v1+json"
     public static let dockerLayer = "application/vnd.docker.image.rootfs.diff.tar"
     public static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    /// Not in Docker's schema 2 spec; containerd 2 and containers/image use it.
+    public static let dockerLayerZstd = "application/vnd.docker.image.rootfs.diff.tar.zstd"
     public static let dockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar"
     public static let dockerForeignLayerGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
     public static let schema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws"
@@ -55,6 +60,35 @@ public enum MediaType {
         case .none: return ociLayer
         case .gzip: return ociLayerGzip
         case .zstd: return ociLayerZstd
+        }
+    }
+
+    /// The OCI layer type for a Docker schema 2 layer type, as containers/image maps them
+    /// when it converts a schema 2 manifest to OCI (image-spec media-types.md,
+    /// "Compatibility Matrix"): `rootfs.diff.tar.gzip` → `layer.v1.tar+gzip`,
+    /// `rootfs.diff.tar` → `layer.v1.tar`, `rootfs.diff.tar.zstd` → `layer.v1.tar+zstd`,
+    /// `rootfs.foreign.diff.tar.gzip` → `layer.nondistributable.v1.tar+gzip`,
+    /// `rootfs.foreign.diff.tar` → `layer.nondistributable.v1.tar`.
+    /// - Parameter actual: the compression the layer's bytes show, when known: it
+    ///   replaces what the Docker type says (`rootfs.diff.tar` leaves it unknown).
+    /// - Returns: nil for a type that is not one of these five.
+    public static func ociLayerType(forDocker t: String, actual: LayerCompression? = nil) -> String? {
+        let foreign: Bool
+        var compression: LayerCompression
+        switch t {
+        case dockerLayer: (foreign, compression) = (false, .none)
+        case dockerLayerGzip: (foreign, compression) = (false, .gzip)
+        case dockerLayerZstd: (foreign, compression) = (false, .zstd)
+        case dockerForeignLayer: (foreign, compression) = (true, .none)
+        case dockerForeignLayerGzip: (foreign, compression) = (true, .gzip)
+        default: return nil
+        }
+        if let actual { compression = actual }
+        guard foreign else { return ociLayer(compression) }
+        switch compression {
+        case .none: return ociLayerNonDistributable
+        case .gzip: return ociLayerNonDistributableGzip
+        case .zstd: return ociLayerNonDistributableZstd
         }
     }
 }

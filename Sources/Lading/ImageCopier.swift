@@ -16,8 +16,11 @@ public struct CopyOptions: Sendable {
 
 /// Copies images between transports (`docker-archive:`, `oci:`, `oci-archive:`, the
 /// store). Blobs travel byte for byte unless a recompression is asked for; manifests
-/// and indexes are rewritten only when something they point at changed. Every blob is
-/// verified on the way (digest, size, diff IDs), as `load` does.
+/// and indexes are rewritten only when something they point at changed, or, for `oci:`
+/// and `oci-archive:` destinations, when they are Docker schema 2 documents: those
+/// become OCI image manifests and indexes (image-spec manifest.md, image-index.md;
+/// config and layer blobs unchanged), as containers/image writes its `oci:` transport.
+/// Every blob is verified on the way (digest, size, diff IDs), as `load` does.
 public struct ImageCopier {
     /// The store, for `store:` addresses.
     public let storePath: String
@@ -47,7 +50,7 @@ public struct ImageCopier {
         // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
         let (items, before) = try work.withCollectionLock(exclusive: false) {
             let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
-            let items = try gather(into: work, from: src, options: options)
+            let items = try gather(into: work, from: src, to: dst, options: options)
             try writeIndex(items, into: work, to: dst)
             return (items, before)
         }
@@ -72,22 +75,23 @@ public struct ImageCopier {
         var copied: [DockerArchiveWriter.Item] = []
         try OutputFile.write(to: path) { out in
             if let spool = try TarSpool(sink: out) {
-                let items = try gather(into: spool, from: src, options: options)
+                let items = try gather(into: spool, from: src, to: dst, options: options)
                 let written = try spool.finishBlobs()
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
                 return
             }
-            if case .store = src, options.compression == nil {
-                // As `save` does: the store's blobs are written from where they are.
+            if case .store = src, options.compression == nil, !dst.holdsOCIDocumentsOnly {
+                // As `save` does: the store's blobs are written from where they are (nothing
+                // is rewritten, so nothing is added to the store).
                 let store = try OCILayout(root: storePath, create: false)
-                copied = try writeArchive(try gather(into: store, from: src, options: options), from: store, sink: out, to: dst, written: nil)
+                copied = try writeArchive(try gather(into: store, from: src, to: dst, options: options), from: store, sink: out, to: dst, written: nil)
                 return
             }
             let base = path == "-" ? FileManager.default.temporaryDirectory.path : (path as NSString).deletingLastPathComponent
             let t = "\(base.isEmpty ? "." : base)/.lading-copy-\(UUID().uuidString.prefix(8))"
             defer { try? FileManager.default.removeItem(atPath: t) }
             let work = try OCILayout(root: t, create: true)
-            let items = try gather(into: work, from: src, options: options)
+            let items = try gather(into: work, from: src, to: dst, options: options)
             copied = try writeArchive(items, from: work, sink: out, to: dst, written: nil)
         }
         return copied
@@ -95,16 +99,21 @@ public struct ImageCopier {
 
     /// Reads the source's images into `work`, re-encoded when asked, one platform's
     /// manifest with `--platform`.
-    private func gather(into work: any BlobStore, from src: TransportAddress, options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
+    private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
         // With --platform, as skopeo without --all: the one manifest, not the index.
         var items = try found.map { i in
-            try options.platform.map { .init(descriptor: try Self.manifest(for: $0, of: i.descriptor, in: work), names: i.names, bareTags: i.bareTags) } ?? i
+            try options.platform.map { i.with(try Self.manifest(for: $0, of: i.descriptor, in: work)) } ?? i
         }
         if let c = options.compression {
             let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
-            items = try items.map { .init(descriptor: try r.rewrite($0.descriptor), names: $0.names, bareTags: $0.bareTags) }
+            items = try items.map { $0.with(try r.rewrite($0.descriptor)) }
+        }
+        // oci: and oci-archive: hold OCI documents only, as skopeo's oci: destination.
+        if dst.holdsOCIDocumentsOnly {
+            let tree = OCIConversion.tree(in: work)
+            items = try items.map { $0.with(try tree.rewrite($0.descriptor)) }
         }
         return items
     }
@@ -262,4 +271,19 @@ public struct ImageCopier {
             preconditionFailure("archives are written by writeArchive")
         }
     }
+}
+
+extension TransportAddress {
+    /// `oci:` and `oci-archive:`: Docker schema 2 documents are converted on the way in.
+    var holdsOCIDocumentsOnly: Bool {
+        switch self {
+        case .ociLayout, .ociArchive: return true
+        case .dockerArchive, .store: return false
+        }
+    }
+}
+
+extension DockerArchiveWriter.Item {
+    /// The same image and names with another top descriptor.
+    func with(_ descriptor: Descriptor) -> Self { .init(descriptor: descriptor, names: names, bareTags: bareTags) }
 }

@@ -39,40 +39,16 @@ final class Recompressor {
         return nil
     }
 
-    /// - Parameter moved: manifests already rewritten (old digest → new), for the
-    ///   `subject` of a referrer manifest.
+    /// The walk over manifests and indexes; one per copy, so a manifest shared by two
+    /// names is re-encoded once.
+    private lazy var tree = ManifestTree(layout: layout) { [unowned self] m, _ in try self.recompress(&m) }
+
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
-    func rewrite(_ d: Descriptor, moved: [Digest: Digest] = [:]) throws -> Descriptor {
-        if MediaType.isIndex(d.mediaType) {
-            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "index \(d.digest)")
-            var changed = false
-            var moved: [Digest: Digest] = [:]
-            // Images first, then what refers to them: buildkit's attestation manifests name
-            // their image in `vnd.docker.reference.digest`, OCI referrers in `subject`.
-            let referrers = Set(idx.manifests.indices.filter { idx.manifests[$0].annotations?[AnnotationKey.referenceDigest] != nil })
-            for i in idx.manifests.indices.filter({ !referrers.contains($0) }) + referrers.sorted() where layout.hasBlob(idx.manifests[i].digest) {
-                let c = idx.manifests[i]
-                var n = try rewrite(c, moved: moved)
-                if let s = c.annotations?[AnnotationKey.referenceDigest], let old = try? Digest(parsing: s), let new = moved[old] {
-                    n.annotations?[AnnotationKey.referenceDigest] = new.description
-                }
-                if n != c {
-                    idx.manifests[i] = n
-                    changed = true
-                    if n.digest != c.digest { moved[c.digest] = n.digest }
-                }
-            }
-            guard changed else { return d }
-            return try put(idx, like: d)
-        }
-        guard MediaType.isManifest(d.mediaType) else { return d }
-        var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "manifest \(d.digest)")
+    func rewrite(_ d: Descriptor) throws -> Descriptor { try tree.rewrite(d) }
+
+    /// Points `m` at re-encoded layers; true when any changed.
+    private func recompress(_ m: inout ImageManifest) throws -> Bool {
         var changed = false
-        if let s = m.subject, let new = moved[s.digest] {
-            m.subject?.digest = new
-            if let size = layout.blobSize(new) { m.subject?.size = size }
-            changed = true
-        }
         let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
         let diffIDs = MediaType.isConfig(m.config.mediaType)
             ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest, limit: DocumentLimits.manifest), what: "config"))?.rootfs.diffIDs ?? []
@@ -89,31 +65,27 @@ final class Recompressor {
             m.layers[i] = try reencode(l, index: i, docker: docker, diffID: i < diffIDs.count ? diffIDs[i] : nil)
             changed = true
         }
-        guard changed else { return d }
-        if m.mediaType == MediaType.dockerManifest && !docker {
+        if changed && m.mediaType == MediaType.dockerManifest && !docker {
             m.mediaType = MediaType.ociManifest
             m.config.mediaType = MediaType.ociConfig
         }
-        return try put(m, like: d)
-    }
-
-    private func put<T: Encodable>(_ doc: T, like d: Descriptor) throws -> Descriptor {
-        let bytes = try JSON.encode(doc)
-        var n = d
-        n.digest = try layout.putBlob(bytes)
-        n.size = Int64(bytes.count)
-        if let m = doc as? ImageManifest, let t = m.mediaType { n.mediaType = t }
-        n.data = nil
-        return n
+        return changed
     }
 
     private func sniff(_ digest: Digest) -> MediaType.LayerCompression {
-        guard let src = try? store(of: digest)?.chunks(of: digest) else { return .none }
-        let magic = withExtendedLifetime(src) { (try? src.nextChunk()).map { Array($0.prefix(8)) } ?? [] }
+        store(of: digest).flatMap { Self.sniff(digest, in: $0) } ?? .none
+    }
+
+    /// The compression a blob's first bytes show (gzip, zstd, else none); nil when it
+    /// cannot be read.
+    static func sniff(_ digest: Digest, in store: any BlobStore) -> MediaType.LayerCompression? {
+        guard let src = try? store.chunks(of: digest) else { return nil }
+        let magic = withExtendedLifetime(src) { (try? src.nextChunk()).map { Array($0.prefix(8)) } }
+        guard let magic else { return nil }
         switch Compression.detect(magic: magic) {
         case .gzip: return .gzip
         case .zstd: return .zstd
-        default: return .none
+        default: return MediaType.LayerCompression.none
         }
     }
 

@@ -7,7 +7,7 @@ struct CopyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy images between docker-archive:, oci:, oci-archive: and the store.",
         discussion: """
         Addresses: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF], store:NAME or a bare store name (refused when it names a file or directory or looks like a misspelled transport; store:NAME is always a store name); PATH may be - for a tarball on standard input or output.
-        Blobs travel byte for byte unless --compression asks for another; diff IDs never change. zstd layers written into a docker-archive stay zstd (containerd 2 and docker 25+ read them); use --compression gzip for older readers.
+        Blobs travel byte for byte unless --compression asks for another; diff IDs never change. oci: and oci-archive: destinations get OCI manifests and indexes: Docker schema 2 manifests and manifest lists are converted (config and layer digests unchanged), as skopeo does; docker-archive: and the store keep them as they are. zstd layers written into a docker-archive stay zstd (containerd 2 and docker 25+ read them); use --compression gzip for older readers.
         """)
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions

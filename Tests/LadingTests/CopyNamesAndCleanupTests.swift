@@ -38,6 +38,28 @@ import TestSupport
         let manifest = try run(["tar", "-xOf", tar, "manifest.json"])
         let entries = try JSON.decode([DockerSaveManifestEntry].self, from: Array(manifest.out.utf8), what: "manifest.json")
         #expect(entries.count == 2 && entries.allSatisfy { $0.repoTags == nil }, "\(manifest.out)")
+        // `"RepoTags":null`, as docker save writes for an unnamed image (classic and
+        // containerd store alike); skopeo reads each entry and containerd, reading
+        // manifest.json (without oci-layout), imports both.
+        #expect(manifest.out.components(separatedBy: #""RepoTags":null"#).count == 3, "\(manifest.out)")
+        for i in 0..<2 {
+            let s = try run(["skopeo", "inspect", "--raw", "docker-archive:\(tar):@\(i)"])
+            #expect(s.status == 0, "\(s.err)")
+        }
+        let plain = dir.path + "/plain"
+        try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: true)
+        #expect(try run(["tar", "-xf", tar, "-C", plain]).status == 0)
+        try FileManager.default.removeItem(atPath: plain + "/oci-layout")
+        try FileManager.default.removeItem(atPath: plain + "/index.json")
+        #expect(try run(["tar", "-cf", dir.path + "/plain.tar", "-C", plain, "manifest.json", "blobs"]).status == 0)
+        let ctrd = try PrivateContainerd()
+        let r = try ctrd.ctr(["images", "import", "--all-platforms", "--digests", dir.path + "/plain.tar"])
+        #expect(r.status == 0, "\(r.err)")
+        // containerd's own Docker manifests for the two entries, unpacked.
+        let unpacked = r.out.split(separator: "\n").filter { $0.hasPrefix("unpacking import-") && $0.hasSuffix("done") }
+        #expect(Set(unpacked.compactMap { $0.firstMatch(of: /@(sha256:[0-9a-f]{64})/).map { String($0.1) } })
+                == ["sha256:b674f85510c15c408aef3102c0fd3dec0f3ebff705dbcdbd34f3589084f204f5",
+                    "sha256:72300eb154bac9d8cd0ebacf468a668c3cd2fdaad4318e58e20dcccacc83b827"], "\(r.out)")
     }
 
     @Test func aFailedCopyRemovesTheDirectoryItCreatedOnly() throws {
