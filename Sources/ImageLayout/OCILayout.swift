@@ -76,6 +76,10 @@ public final class OCILayout: @unchecked Sendable {
             if fd < 0 || flock(fd, LOCK_EX) != 0 {
                 throw LayoutError(.io, "cannot lock \(p)/.owner", cause: FileOps.errnoText())
             }
+            // Written once the lock is held: an `.owner` with content that can be locked
+            // by someone else belongs to a command that is gone.
+            let pid = Array("\(getpid())\n".utf8)
+            _ = pid.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             ownerFD = fd
             ownIngest = p
             return p
@@ -109,6 +113,10 @@ public final class OCILayout: @unchecked Sendable {
             if fd >= 0 {
                 defer { close(fd) }
                 guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
+                // Empty: its owner created it and has not locked it yet (or died right
+                // then): wait a minute to tell.
+                var st = stat()
+                if fstat(fd, &st) == 0, st.st_size == 0, time(nil) - st.st_mtim.tv_sec <= 60 { continue }
             } else {
                 // Not yet locked by its owner, or abandoned long ago: wait a minute to tell.
                 var st = stat()

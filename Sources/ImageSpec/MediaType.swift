@@ -51,7 +51,7 @@ public enum MediaType {
         if t == dockerLayer || t == dockerForeignLayer { return nil }
         if t.hasSuffix(".tar.gzip") || t.hasSuffix("+gzip") { return .gzip }
         if t.hasSuffix("+zstd") || t.hasSuffix(".tar.zstd") { return .zstd }
-        return .none
+        return LayerCompression.none
     }
 
     /// The OCI layer type for a compression.

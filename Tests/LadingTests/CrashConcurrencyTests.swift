@@ -48,6 +48,22 @@ import TestSupport
         #expect(Verifier.verify(layout: after.layout, target: "store").findings.isEmpty)
     }
 
+    /// A command's ingest directory exists a moment before its `.owner` is locked; a
+    /// prune in that moment removed it under the command (seen as "cannot create a
+    /// temporary blob … No such file or directory" from a load running beside prunes).
+    @Test func anIngestDirectoryNotYetLockedIsLeftAlone() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        let young = service.layout.ingestRoot + "/starting"
+        let gone = service.layout.ingestRoot + "/killed"
+        for p in [young, gone] { try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true) }
+        #expect(FileManager.default.createFile(atPath: young + "/.owner", contents: Data()))
+        #expect(FileManager.default.createFile(atPath: gone + "/.owner", contents: Data("4242\n".utf8)))
+        #expect(service.layout.cleanAbandonedIngest() == 1)
+        #expect(FileManager.default.fileExists(atPath: young))
+        #expect(!FileManager.default.fileExists(atPath: gone))
+    }
+
     @Test func fourProcessesAtOnce() throws {
         let (service, dir) = try makeStore()
         defer { dir.remove() }
