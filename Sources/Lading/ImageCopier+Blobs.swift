@@ -8,7 +8,7 @@ extension ImageCopier {
     /// - Parameter skipLayersTo: layers whose media type names another compression than
     ///   this are left where they are: the recompressor reads them there.
     func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: any BlobStore, skipLayersTo: MediaType.LayerCompression? = nil) throws {
-        guard (dst as? OCILayout)?.root != src.root else { return }
+        guard (dst as? OCILayout)?.root != src.root, (dst as? ReadThroughStore)?.layout.root != src.root else { return }
         if let t = skipLayersTo, Recompressor.recodes(d.mediaType, into: t), src.hasBlob(d.digest) { return }
         guard src.hasBlob(d.digest) else {
             if MediaType.isNonDistributable(d.mediaType) { return }

@@ -67,9 +67,10 @@ public struct ImageCopier {
     }
 
     /// Into a tarball: when the output is a regular file, each blob is written into it as
-    /// it is read or re-encoded (`TarSpool`); into a pipe or a device, blobs are first
-    /// gathered in a temporary layout beside the destination (or in the temporary
-    /// directory, for standard output), unless they are the store's, kept as they are.
+    /// it is read or re-encoded (`TarSpool`). Into a pipe or a device, a layout or the store
+    /// is read in place (`ReadThroughStore`) unless layers are re-encoded; blobs of a
+    /// tarball, or re-encoded ones, are first gathered in a temporary layout beside the
+    /// destination (or in the temporary directory, for standard output).
     private func copyToArchive(_ path: String, from src: TransportAddress, to dst: TransportAddress,
                                options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         var copied: [DockerArchiveWriter.Item] = []
@@ -80,10 +81,8 @@ public struct ImageCopier {
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
                 return
             }
-            if case .store = src, options.compression == nil, !dst.holdsOCIDocumentsOnly {
-                // As `save` does: the store's blobs are written from where they are (nothing
-                // is rewritten, so nothing is added to the store).
-                let store = try OCILayout(root: storePath, create: false)
+            if options.compression == nil, let store = try readThrough(src) {
+                // A layout (or the store, as `save` does) is written from where it is.
                 copied = try writeArchive(try gather(into: store, from: src, to: dst, options: options), from: store, sink: out, to: dst, written: nil)
                 return
             }
@@ -95,6 +94,15 @@ public struct ImageCopier {
             copied = try writeArchive(items, from: work, sink: out, to: dst, written: nil)
         }
         return copied
+    }
+
+    /// The store or an `oci:` layout source, read in place; nil for tarball sources.
+    private func readThrough(_ src: TransportAddress) throws -> ReadThroughStore? {
+        switch src {
+        case .store: return ReadThroughStore(layout: try OCILayout(root: storePath, create: false), trusted: true)
+        case .ociLayout(let dir, _): return ReadThroughStore(layout: try OCILayout(root: dir, create: false), trusted: false)
+        case .dockerArchive, .ociArchive: return nil
+        }
     }
 
     /// Reads the source's images into `work`, re-encoded when asked, one platform's

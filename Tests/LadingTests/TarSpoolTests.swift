@@ -150,18 +150,3 @@ enum FileOps2 {
         return stat(path, &st) == 0 ? Int64(st.st_size) : -1
     }
 }
-
-@Suite struct ArchiveToPipeTests {
-    @Test func theStoreIsCopiedToAPipeWithoutATemporaryLayout() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let tmp = dir.path + "/tmp"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let store = dir.path + "/store"
-        #expect(try run([ladingBinary, "load", "--store", store, "-i", "\(corpus)/v2.skopeo.docker.tar"]).status == 0)
-        let r = try run(["sh", "-c", "TMPDIR=\(tmp) \(ladingBinary) copy --store \(store) example.com/team/app:v2 docker-archive:- | tar -tf - | sort"])
-        #expect(r.status == 0, "\(r.err)")
-        #expect(r.out.contains("manifest.json\n") && r.out.split(separator: "\n").count == 10, "\(r.out)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
-    }
-}
