@@ -68,7 +68,8 @@ enum FileOps {
 
     /// Writes `bytes` to a new file in `dir`, syncs it, and renames it to `path`.
     static func writeAtomically(_ bytes: [UInt8], to path: String, tempDir: String, mode: mode_t = 0o644) throws {
-        let tmp = "\(tempDir)/\(UUID().uuidString).tmp"
+        // Hidden, so that a layout whose creation was killed is still taken for empty.
+        let tmp = "\(tempDir)/.\(UUID().uuidString).tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd < 0 { throw LayoutError(.io, "cannot create \(tmp)", cause: errnoText()) }
         var ok = false

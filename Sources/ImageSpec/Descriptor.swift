@@ -43,6 +43,13 @@ public struct Descriptor: Codable, Hashable, Sendable {
 public enum AnnotationKey {
     /// The tag (or object part of the reference) on an `index.json` descriptor.
     public static let refName = "org.opencontainers.image.ref.name"
+
+    /// Whether `s` follows the grammar image-spec annotations.md gives
+    /// `org.opencontainers.image.ref.name`: components of `[A-Za-z0-9]+` joined by one of
+    /// `-._:@+` or `--`, separated by `/`.
+    public static func isValidRefName(_ s: String) -> Bool {
+        s.wholeMatch(of: /[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*/) != nil
+    }
     /// containerd's and docker's full normalized reference.
     public static let imageName = "io.containerd.image.name"
     public static let created = "org.opencontainers.image.created"

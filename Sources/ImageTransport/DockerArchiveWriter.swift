@@ -77,7 +77,11 @@ public enum DockerArchiveWriter {
             if MediaType.isIndex(target.mediaType) {
                 let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "index \(target.digest)")
                 guard let chosen = chooseManifest(idx), layout.hasBlob(chosen.digest) else {
-                    throw LayoutError(.blobNotFound, "index \(target.digest) has no manifest for this platform in the store")
+                    // An index of no platform at all (an empty one, a referrers index of
+                    // artifacts) has no image for manifest.json: it is kept in index.json.
+                    if !idx.manifests.contains(where: { $0.platform != nil }) { continue }
+                    let names = item.names.map(\.description) + item.bareTags
+                    throw LayoutError(.blobNotFound, "index \(target.digest)\(names.isEmpty ? "" : " (\(names.joined(separator: ", ")))") has no manifest for this machine's platform: choose one with --platform")
                 }
                 target = chosen
             }

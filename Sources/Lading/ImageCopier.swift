@@ -38,30 +38,53 @@ public struct ImageCopier {
         var created: String?
         var done = false
         defer { if !done, let c = created { try? FileManager.default.removeItem(atPath: c) } }
+        try Self.checkName(of: dst)
         switch dst {
         case .dockerArchive(let p, _), .ociArchive(let p, _):
             return try copyToArchive(p, from: src, to: dst, options: options)
         case .ociLayout(let dir, _):
             created = Self.topmostMissing(dir)
             work = try OCILayout(root: dir, create: true)
+            if let c = created {
+                let token = SignalCleanup.register(c)
+                defer { SignalCleanup.unregister(token) }
+                return try copy(from: src, into: work, to: dst, options: options, done: &done)
+            }
         case .store: work = try OCILayout(root: storePath, create: true)
         }
+        return try copy(from: src, into: work, to: dst, options: options, done: &done)
+    }
+
+    /// Into a layout or the store; `done` set once it succeeded.
+    private func copy(from src: TransportAddress, into work: OCILayout, to dst: TransportAddress,
+                      options: CopyOptions, done: inout Bool) throws -> [DockerArchiveWriter.Item] {
         // Blobs go into a layout before index.json names them: hold the collection lock
         // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
-        let (items, before) = try work.withCollectionLock(exclusive: false) {
-            let before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
-            let items = try gather(into: work, from: src, to: dst, options: options)
-            try writeIndex(items, into: work, to: dst)
-            return (items, before)
-        }
+        var before: Set<String> = []
         // Blobs this copy brought in that no image needs (other images of the source,
-        // layers it re-encoded) are dropped; blobs that were there before are left alone.
-        try work.withCollectionLock(exclusive: true) {
-            try work.withLock {
-                let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
-                for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
+        // layers it re-encoded, everything when it failed) are dropped; blobs that were
+        // there before are left alone.
+        func dropNewUnreachable() throws {
+            try work.withCollectionLock(exclusive: true) {
+                try work.withLock {
+                    let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
+                    for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
+                }
             }
         }
+        let items: [DockerArchiveWriter.Item]
+        do {
+            items = try work.withCollectionLock(exclusive: false) {
+                before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
+                let items = try gather(into: work, from: src, to: dst, options: options)
+                try writeIndex(items, into: work, to: dst)
+                return items
+            }
+        } catch {
+            try? dropNewUnreachable()
+            throw error
+        }
+        try dropNewUnreachable()
         done = true
         return items
     }
@@ -74,6 +97,12 @@ public struct ImageCopier {
     private func copyToArchive(_ path: String, from src: TransportAddress, to dst: TransportAddress,
                                options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
         var copied: [DockerArchiveWriter.Item] = []
+        let base = path == "-" ? FileManager.default.temporaryDirectory.path : (path as NSString).deletingLastPathComponent
+        // `.lading-copy-PID-…` staging layouts of killed copies go first.
+        SignalCleanup.sweep(base) { name in
+            guard name.hasPrefix(".lading-copy-") else { return nil }
+            return Int32(name.dropFirst(13).prefix { $0 != "-" })
+        }
         try OutputFile.write(to: path) { out in
             if let spool = try TarSpool(sink: out) {
                 let items = try gather(into: spool, from: src, to: dst, options: options)
@@ -86,9 +115,12 @@ public struct ImageCopier {
                 copied = try writeArchive(try gather(into: store, from: src, to: dst, options: options), from: store, sink: out, to: dst, written: nil)
                 return
             }
-            let base = path == "-" ? FileManager.default.temporaryDirectory.path : (path as NSString).deletingLastPathComponent
-            let t = "\(base.isEmpty ? "." : base)/.lading-copy-\(UUID().uuidString.prefix(8))"
-            defer { try? FileManager.default.removeItem(atPath: t) }
+            let t = "\(base.isEmpty ? "." : base)/.lading-copy-\(getpid())-\(UUID().uuidString.prefix(8))"
+            let token = SignalCleanup.register(t)
+            defer {
+                try? FileManager.default.removeItem(atPath: t)
+                SignalCleanup.unregister(token)
+            }
             let work = try OCILayout(root: t, create: true)
             let items = try gather(into: work, from: src, to: dst, options: options)
             copied = try writeArchive(items, from: work, sink: out, to: dst, written: nil)
@@ -124,6 +156,25 @@ public struct ImageCopier {
             items = try items.map { $0.with(try tree.rewrite($0.descriptor)) }
         }
         return items
+    }
+
+    /// Refuses, before anything is read, a destination name the destination cannot hold:
+    /// an `oci:`/`oci-archive:` REF outside the ref.name grammar (image-spec
+    /// annotations.md), a docker-archive or store name with a digest (a tag is needed).
+    /// - Throws: `LadingError.invalidArgument` naming the address and the name.
+    static func checkName(of dst: TransportAddress) throws {
+        switch dst {
+        case .ociLayout(_, let r?), .ociArchive(_, let r?):
+            guard AnnotationKey.isValidRefName(r) else {
+                throw LadingError(.invalidArgument, "\(dst): \"\(r)\" is not a valid reference name (letters, digits and -._:@+ between them, / between components)")
+            }
+        case .dockerArchive(_, let r?), .store(let r):
+            if (try? Reference(parsing: r))?.digest != nil {
+                throw LadingError(.invalidArgument, "\(dst): \(r) names a digest; an image name here needs a tag")
+            }
+        default:
+            return
+        }
     }
 
     /// The outermost directory of `path` (itself included) that does not exist yet.

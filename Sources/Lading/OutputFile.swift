@@ -27,12 +27,25 @@ enum OutputFile {
             }
         }
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = "\(dir.isEmpty ? "." : dir)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let sink = try FileSink(creating: tmp, mode: 0o644)
+        let base = (path as NSString).lastPathComponent
+        // What a killed run left (`.NAME.PID.tmp` of a process that is gone) goes first.
+        SignalCleanup.sweep(dir) { name in
+            guard name.hasPrefix(".\(base)."), name.hasSuffix(".tmp") else { return nil }
+            return Int32(name.dropFirst(base.count + 2).dropLast(4))
+        }
+        let tmp = "\(dir.isEmpty ? "." : dir)/.\(base).\(getpid()).tmp"
+        let sink: FileSink
+        do {
+            sink = try FileSink(creating: tmp, mode: 0o644, name: path)
+        } catch {
+            throw ArchiveError(.io, "cannot create \(path)", cause: String(cString: strerror(errno)))
+        }
+        let token = SignalCleanup.register(tmp)
+        defer { SignalCleanup.unregister(token) }
         do {
             try body(sink)
             if ProcessInfo.processInfo.environment["LADING_SYNC"] == "1" { try sink.sync() }
-            if rename(tmp, path) != 0 { throw ArchiveError.errno("cannot rename \(tmp) to \(path)") }
+            if rename(tmp, path) != 0 { throw ArchiveError.errno("cannot write \(path) (renaming \(tmp))") }
         } catch {
             unlink(tmp)
             throw error

@@ -10,20 +10,20 @@ public enum TransportAddress: Sendable, Equatable, CustomStringConvertible {
     case ociArchive(path: String, reference: String?)
     case store(name: String)
 
-    /// Parses an address. The text after the last `:` of PATH is a reference only when
-    /// PATH without it exists or the whole text does not.
+    /// Parses an address. PATH and REF split at a `:` where the text before it names an
+    /// existing file or directory (the last such `:`); where none does, at the first `:`,
+    /// as skopeo splits (`oci:dir:repo:tag` is directory `dir`, reference `repo:tag`).
+    /// The whole text is PATH when it exists; `-:REF` is standard input or output.
     /// - Throws: `LadingError.invalidArgument` for an unknown transport.
     public init(parsing text: String) throws {
         func split(_ rest: String) -> (String, String?) {
             if rest == "-" || FileManager.default.fileExists(atPath: rest) { return (rest, nil) }
-            guard let colon = rest.lastIndex(of: ":") else { return (rest, nil) }
-            let path = String(rest[..<colon]), ref = String(rest[rest.index(after: colon)...])
-            // A ':' inside a reference's host:port belongs to the reference.
-            if let first = rest.firstIndex(of: ":"), first != colon, !FileManager.default.fileExists(atPath: path) {
-                let p2 = String(rest[..<first]), r2 = String(rest[rest.index(after: first)...])
-                if FileManager.default.fileExists(atPath: p2) || !r2.isEmpty && p2.hasSuffix(".tar") { return (p2, r2) }
-            }
-            return (path, ref.isEmpty ? nil : ref)
+            if rest.hasPrefix("-:") { return ("-", rest.count > 2 ? String(rest.dropFirst(2)) : nil) }
+            let colons = rest.indices.filter { rest[$0] == ":" }
+            guard let first = colons.first else { return (rest, nil) }
+            let at = colons.last { FileManager.default.fileExists(atPath: String(rest[..<$0])) } ?? first
+            let ref = String(rest[rest.index(after: at)...])
+            return (String(rest[..<at]), ref.isEmpty ? nil : ref)
         }
         if text.hasPrefix("docker-archive:") {
             let (p, r) = split(String(text.dropFirst("docker-archive:".count)))

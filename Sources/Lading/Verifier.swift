@@ -191,7 +191,7 @@ public struct Verifier {
             try? tee.drain()
         }
         let actual = Digest(sha256Hex: raw.digester.finalizeHex())
-        if actual != d.digest { out.append(Finding(severity: .error, blob: d.digest, path: at, message: "content has digest \(actual)")) }
+        if actual != d.digest { out.append(Finding(severity: .error, blob: d.digest, path: at, message: "content has digest \(actual), expected \(d.digest)")) }
         return out
     }
 

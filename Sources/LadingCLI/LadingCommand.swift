@@ -17,6 +17,7 @@ struct LadingCommand: ParsableCommand {
 
     /// Runs the command; usage errors exit with status 2 (argument parsing's own code is 64).
     static func main() {
+        SignalCleanup.install()
         do {
             var command = try parseAsRoot()
             try command.run()

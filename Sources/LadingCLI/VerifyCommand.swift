@@ -34,7 +34,18 @@ struct VerifyCommand: ParsableCommand {
                               : "\(r.target): \(errors) errors, \(warnings) warnings (\(r.blobsChecked) blobs checked)")
             }
         }
-        if let junit { try junitXML(reports).write(toFile: junit, atomically: true, encoding: .utf8) }
+        if let junit {
+            // Not a finding: a report that cannot be written is an error of its own (exit 2).
+            let bytes = Array(junitXML(reports).utf8)
+            let fd = open(junit, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let written = fd >= 0 ? bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } : -1
+            let why = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            if written != bytes.count {
+                FileHandle.standardError.write(Data("Error: cannot write the JUnit report \(junit): \(why)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         if reports.contains(where: { !$0.clean }) { throw ExitCode(1) }
     }
 

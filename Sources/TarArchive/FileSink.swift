@@ -20,12 +20,14 @@ public final class FileSink: ByteSink {
     /// Creates (or truncates) `path` with `mode` and writes to it (opened for reading
     /// too, so what was written can be read back); closed by `close()` or deinit.
     /// - Throws: `ArchiveError` `.io` when the file cannot be created.
-    public init(creating path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws {
+    /// - Parameter name: names the file in errors (default: `path`; say the destination
+    ///   when `path` is its temporary name).
+    public init(creating path: String, mode: mode_t = 0o644, exclusive: Bool = false, name: String? = nil) throws {
         let flags = O_RDWR | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
         let fd = open(path, flags, mode)
         if fd < 0 { throw ArchiveError.errno("cannot create \(path)") }
         self.fd = fd
-        self.name = path
+        self.name = name ?? path
         self.ownsDescriptor = true
     }
 

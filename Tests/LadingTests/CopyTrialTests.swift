@@ -1,0 +1,109 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import Lading
+import Testing
+import TestSupport
+
+/// What a new user's trial of `copy` and `verify` found: stopped copies, names, indexes
+/// without images, failed copies into the store, reports that cannot be written.
+@Suite struct CopyTrialTests {
+    /// Starts `lading ARGS` reading a tarball's first 64 KiB from a pipe kept open (so it
+    /// waits there), stops it with `signal`, and returns its exit status.
+    static func stopWhileReading(_ args: [String], signal: Int32) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ladingBinary)
+        p.arguments = args
+        let input = Pipe()
+        p.standardInput = input
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let tar = try Data(contentsOf: URL(fileURLWithPath: "\(corpus)/v2.skopeo.docker.tar"))
+        try input.fileHandleForWriting.write(contentsOf: tar.prefix(64 << 10))
+        usleep(500_000)
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        try input.fileHandleForWriting.close()
+        return p.terminationStatus
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aStoppedCopyLeavesNothingBehind(_ signal: Int32) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Data("old".utf8).write(to: URL(fileURLWithPath: dir.path + "/keep.tar"))
+        #expect(try Self.stopWhileReading(["copy", "docker-archive:-", "docker-archive:\(dir.path)/keep.tar"], signal: signal) == 128 + signal)
+        #expect(try Self.stopWhileReading(["copy", "docker-archive:-", "oci:\(dir.path)/new/layout"], signal: signal) == 128 + signal)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["keep.tar"])
+        #expect(try String(contentsOfFile: dir.path + "/keep.tar", encoding: .utf8) == "old")
+    }
+
+    @Test func whatAKilledCopyLeftIsSweptOrIgnored() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // A process that is gone: its temporary archive and staging layout.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let pid = gone.processIdentifier
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: "\(dir.path)/.out.tar.\(pid).tmp"))
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/.lading-copy-\(pid)-0A1B2C3D/blobs", withIntermediateDirectories: true)
+        #expect(try run([ladingBinary, "copy", "oci:\(corpus)/layout:v2", "docker-archive:\(dir.path)/out.tar"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.tar"])
+        // A layout whose creation was killed: lock, hidden temporary file, empty blobs/.
+        let half = dir.path + "/half"
+        try FileManager.default.createDirectory(atPath: half + "/blobs/sha256", withIntermediateDirectories: true)
+        try Data().write(to: URL(fileURLWithPath: half + "/.lock"))
+        try Data("{".utf8).write(to: URL(fileURLWithPath: half + "/.6F1E2D3C.tmp"))
+        let retry = try run([ladingBinary, "copy", "oci:\(corpus)/layout:v2", "oci:\(half):v2"])
+        #expect(retry.status == 0, "\(retry.err)")
+    }
+
+    @Test func destinationNamesAreCheckedFirst() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        #expect(try TransportAddress(parsing: "docker-archive:-:example.com/team/app:base") == .dockerArchive(path: "-", reference: "example.com/team/app:base"))
+        #expect(try TransportAddress(parsing: "oci:\(dir.path)/n5:busybox:latest") == .ociLayout(directory: "\(dir.path)/n5", reference: "busybox:latest"))
+        let bad = try run([ladingBinary, "copy", "oci:\(corpus)/layout:v2", "oci:\(dir.path)/n7:bad tag"])
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("\"bad tag\" is not a valid reference name"), "\(bad.err)")
+        let digest = "sha256:" + String(repeating: "c", count: 64)
+        let named = try run([ladingBinary, "copy", "oci:\(corpus)/layout:v2", "docker-archive:\(dir.path)/n2.tar:x@\(digest)"])
+        #expect(named.status == 1)
+        #expect(named.err.contains("names a digest; an image name here needs a tag"), "\(named.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        let piped = try run(["sh", "-c", "cat \(corpus)/multi.containerd.docker.tar | \(ladingBinary) copy docker-archive:-:example.com/team/app:base oci:\(dir.path)/base"])
+        #expect(piped.status == 0, "\(piped.err)")
+    }
+
+    @Test func anIndexOfNoPlatformStaysOutOfManifestJSON() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.path + "/z.tar"
+        let r = try run([ladingBinary, "copy", "oci:\(Fixtures.publicData)/oras/zot-images", "docker-archive:\(out)"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try run([ladingBinary, "verify", out]).status == 0)
+        let index = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", out, "index.json"]).out.utf8), what: "index.json")
+        let manifest = try JSON.decode([DockerSaveManifestEntry].self, from: Array(try run(["tar", "-xOf", out, "manifest.json"]).out.utf8), what: "manifest.json")
+        #expect(manifest.count < index.manifests.count, "\(manifest.count) of \(index.manifests.count)")
+    }
+
+    @Test func aRefusedCopyIntoTheStoreLeavesNoBlobs() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        let r = try run([ladingBinary, "copy", "--store", store, "docker-archive:\(corpus)/multi.containerd.docker.tar", "store:x:1"])
+        #expect(r.status == 1 && r.err.contains("needs exactly one source image (got 2)"), "\(r.err)")
+        let report = Verifier.verify(layout: try OCILayout(root: store, create: false), target: "store")
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store + "/blobs/sha256").isEmpty)
+    }
+
+    @Test func aJUnitReportThatCannotBeWrittenExitsTwo() throws {
+        let r = try run([ladingBinary, "verify", "oci:\(corpus)/layout", "--junit", "/nonexistent/dir/j.xml"])
+        #expect(r.status == 2)
+        #expect(r.err == "Error: cannot write the JUnit report /nonexistent/dir/j.xml: No such file or directory\n")
+    }
+}
