@@ -72,7 +72,9 @@ public enum DockerArchiveWriter {
                 d.annotations = [AnnotationKey.imageName: n.description, AnnotationKey.refName: n.objectPart]
                 indexDescriptors.append(d)
             }
-            guard dockerFiles else { continue }
+            // manifest.json lists images: other entries (artifacts' descriptors) are in
+            // index.json only.
+            guard dockerFiles, MediaType.isIndex(item.descriptor.mediaType) || MediaType.isManifest(item.descriptor.mediaType) else { continue }
             var target = item.descriptor
             if MediaType.isIndex(target.mediaType) {
                 let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "index \(target.digest)")

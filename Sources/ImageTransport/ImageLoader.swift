@@ -29,6 +29,10 @@ public enum ImageLoader {
         /// last. One that turns out not to be a layer makes the read fail with
         /// `TransportError.recodedNonLayer`; read again with `recodeTarballs` off.
         public var recode: Recode?
+        /// Keep `index.json` entries that are neither manifests nor indexes (a descriptor
+        /// of any other type, its blob verified and carried as it is), as a copy of a
+        /// whole layout must; a load skips them with a warning.
+        public var keepOtherEntries = false
         /// Whether a tarball's entries are re-encoded as they pass (see `recode`); when off,
         /// they are staged as they are and the caller re-encodes the layers afterwards.
         public var recodeTarballs = true
@@ -103,7 +107,7 @@ public enum ImageLoader {
         var byDigest: [Digest: LoadedImage] = [:]
         for (i, desc) in index.manifests.enumerated() {
             let at = "index.json manifests[\(i)]"
-            guard MediaType.isIndex(desc.mediaType) || MediaType.isManifest(desc.mediaType) else {
+            guard MediaType.isIndex(desc.mediaType) || MediaType.isManifest(desc.mediaType) || options.keepOtherEntries else {
                 plan.warnings.append("\(files.sourceName): \(at): skipped unknown media type \(desc.mediaType)")
                 continue
             }

@@ -216,6 +216,7 @@ public struct ImageCopier {
     /// Reads every image of a source, keeping those `reference` selects.
     private func loadFiltered(path: String, reference: String?, into work: any BlobStore, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
         var options = ImageLoader.Options(platform: platform, recode: recode)
+        options.keepOtherEntries = true
         let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
         func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
         if let reference {

@@ -34,7 +34,9 @@ extension Verifier {
                 let tmp = FileManager.default.temporaryDirectory.path + "/lading-verify-\(UUID().uuidString.prefix(8))"
                 defer { try? FileManager.default.removeItem(atPath: tmp) }
                 let layout = try OCILayout(root: tmp, create: true)
-                let plan = try ImageLoader.read(path: p, into: layout)
+                var options = ImageLoader.Options()
+                options.keepOtherEntries = true
+                let plan = try ImageLoader.read(path: p, into: layout, options: options)
                 try plan.install(into: layout)
                 var report = verify(layout: layout, roots: plan.images.map(\.descriptor), target: target)
                 report.findings += plan.warnings.map { Finding(severity: .warning, blob: nil, path: p, message: $0) }

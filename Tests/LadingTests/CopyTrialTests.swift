@@ -107,3 +107,24 @@ import TestSupport
         #expect(r.err == "Error: cannot write the JUnit report /nonexistent/dir/j.xml: No such file or directory\n")
     }
 }
+
+@Suite struct OtherIndexEntryTests {
+    /// go-containerregistry's test_index names, besides images, a blob of type
+    /// `application/vnd.oci.descriptor.v1+json` (ref `2`): a whole-layout copy dropped it.
+    @Test func entriesOfOtherTypesTravelWithTheLayout() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let src = "\(Fixtures.publicData)/go-containerregistry/layout/test_index"
+        #expect(try run([ladingBinary, "copy", "oci:\(src)", "oci:\(dir.path)/all"]).status == 0)
+        let index = try JSON.decode(ImageIndex.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/all/index.json"))), what: "index.json")
+        #expect(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] }.sorted() == ["1", "2", "3", "4"])
+        let other = try #require(index.manifests.first { $0.mediaType == "application/vnd.oci.descriptor.v1+json" })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/all/\(other.digest.blobPath)"))
+                == Data(contentsOf: URL(fileURLWithPath: "\(src)/\(other.digest.blobPath)")))
+        #expect(try run([ladingBinary, "copy", "oci:\(src):2", "oci:\(dir.path)/two"]).status == 0)
+        let tar = dir.path + "/all.tar"
+        #expect(try run([ladingBinary, "copy", "oci:\(src)", "docker-archive:\(tar)"]).status == 0)
+        let verify = try run([ladingBinary, "verify", tar])
+        #expect(verify.status == 0 && verify.out.hasSuffix("OK (6 blobs checked)\n"), "\(verify.out)")
+    }
+}
