@@ -112,29 +112,31 @@ import TestSupport
 
     @Test func aHandMadeLayoutWithDockerDocumentsUnderOCITypesIsConverted() throws {
         // go-containerregistry's test_index: ref 1 is a Docker manifest whose descriptor
-        // says OCI, ref 3 an OCI index of it, ref 4 a Docker manifest list of it.
+        // says OCI, ref 2 a blob of another type (carried as it is), ref 3 an OCI index
+        // of ref 1, ref 4 a Docker manifest list of it.
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try copy("oci:\(publicData)/go-containerregistry/layout/test_index", "oci:\(dir.path)/l", store: dir.path + "/store")
         let layout = try OCILayout(root: dir.path + "/l", create: false)
         let all = try layout.readIndex().manifests
         let manifest = "sha256:ba1081ad5456d0368d1d0dbd0164967683e393a47770b865ed7902b3b851a68a"
-        #expect(all.map { $0.annotations?[AnnotationKey.refName] ?? "" } == ["1", "3", "4"])
-        #expect(all.map(\.digest.description) == [manifest, "sha256:934f89cde5289d1b7e2e93af693c0fb6fb55aa2cc1ca93e00898820dd8e2ba14",
+        #expect(all.map { $0.annotations?[AnnotationKey.refName] ?? "" } == ["1", "2", "3", "4"])
+        #expect(all.map(\.digest.description) == [manifest, "sha256:32589985702551b6c56033bb3334432a0a513bf9d6aceda0f67c42b003850720",
+                                                  "sha256:934f89cde5289d1b7e2e93af693c0fb6fb55aa2cc1ca93e00898820dd8e2ba14",
                                                   "sha256:26c6af8c2a1f0c30951048e7b4bc6c04f704a355636fd258a4c03e8dddfa7fa1"])
-        #expect(all.map(\.mediaType) == [MediaType.ociManifest, MediaType.ociIndex, MediaType.ociIndex])
+        #expect(all.map(\.mediaType) == [MediaType.ociManifest, "application/vnd.oci.descriptor.v1+json", MediaType.ociIndex, MediaType.ociIndex])
         let m = try F.manifest(all[0], in: layout)
         #expect(m.mediaType == MediaType.ociManifest && m.config.mediaType == MediaType.ociConfig)
         #expect(m.config.digest.description == "sha256:6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e")
         #expect(m.layers.map(\.digest.description) == ["sha256:dc52c6e48a1d51a96047b059f16889bc889c4b4c28f3b36b3f93187f62fc0b2b"])
         #expect(m.layers.map(\.mediaType) == [MediaType.ociLayerGzip])
         // The OCI index keeps its document as it was (no mediaType) but for its child.
-        let indexes = try [1, 2].map { try JSON.decode(ImageIndex.self, from: try layout.readBlob(all[$0].digest), what: "index") }
+        let indexes = try [2, 3].map { try JSON.decode(ImageIndex.self, from: try layout.readBlob(all[$0].digest), what: "index") }
         #expect(indexes.map(\.mediaType) == [nil, MediaType.ociIndex])
         #expect(indexes.map { $0.manifests.map(\.digest.description) } == [[manifest], [manifest]])
         #expect(indexes.map { $0.manifests.map(\.mediaType) } == [[MediaType.ociManifest], [MediaType.ociManifest]])
         // skopeo read neither ref 1 (a Docker config under an OCI manifest) nor ref 4 before.
-        for (ref, digest) in [("1", manifest), ("4", all[2].digest.description)] {
+        for (ref, digest) in [("1", manifest), ("4", all[3].digest.description)] {
             let r = try run(["skopeo", "inspect", "oci:\(dir.path)/l:\(ref)"])
             #expect(r.status == 0 && r.out.contains("\"Digest\": \"\(digest)\""), "\(ref): \(r.out) \(r.err)")
             #expect(r.out.contains("sha256:dc52c6e48a1d51a96047b059f16889bc889c4b4c28f3b36b3f93187f62fc0b2b"))
