@@ -109,7 +109,9 @@ public struct Verifier {
                 var diffIDs: [Digest]?
                 if MediaType.isConfig(m.config.mediaType), layout.hasBlob(m.config.digest) {
                     let cfg = try document(ImageConfig.self, m.config)
-                    if !(cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty) {
+                    if cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty {
+                        warn(m.config, "\(at) > config", "config has no rootfs; layers not checked against diff IDs")
+                    } else {
                         diffIDs = cfg.rootfs.diffIDs
                         if cfg.rootfs.type != "layers" { error(m.config, "\(at) > config", "rootfs.type is \"\(cfg.rootfs.type)\", expected \"layers\"") }
                         if m.layers.count != cfg.rootfs.diffIDs.count {

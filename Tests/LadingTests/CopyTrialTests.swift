@@ -128,3 +128,22 @@ import TestSupport
         #expect(verify.status == 0 && verify.out.hasSuffix("OK (6 blobs checked)\n"), "\(verify.out)")
     }
 }
+
+@Suite struct VerifySameFindingsTests {
+    /// The same images as a layout and as an oci-archive give the same findings (an image
+    /// config without rootfs was noted for the archive only).
+    @Test func aLayoutAndItsArchiveGiveTheSameFindings() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let tar = dir.path + "/za.tar"
+        #expect(try run([ladingBinary, "copy", "oci:\(Fixtures.publicData)/oras/zot-artifacts", "oci-archive:\(tar)"]).status == 0)
+        try FileManager.default.createDirectory(atPath: dir.path + "/za", withIntermediateDirectories: true)
+        #expect(try run(["tar", "-C", dir.path + "/za", "-xf", tar]).status == 0)
+        func messages(_ target: String) throws -> [String] {
+            try run([ladingBinary, "verify", target]).out.split(separator: "\n").filter { $0.hasPrefix("warning:") || $0.hasPrefix("error:") }
+                .map { String($0.split(separator: ": ", maxSplits: 1).last ?? "") }.sorted()
+        }
+        let layout = try messages("oci:\(dir.path)/za"), archive = try messages("oci-archive:\(tar)")
+        #expect(layout.count == 10 && layout == archive, "\(layout)\n\(archive)")
+    }
+}
