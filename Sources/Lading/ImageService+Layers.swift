@@ -80,4 +80,16 @@ extension ImageService {
     public func changes(from a: String, to b: String, options: ChangeOptions = ChangeOptions()) throws -> [Change] {
         TreeComparison.changes(from: try tree(of: a), to: try tree(of: b), options: options)
     }
+
+    /// The same between two directories, which needs no store.
+    /// - Throws: `LayerError` when a directory cannot be read.
+    public static func changes(betweenDirectories a: String, _ b: String, options: ChangeOptions = ChangeOptions()) throws -> [Change] {
+        TreeComparison.changes(from: try DirectoryScanner().scan(a), to: try DirectoryScanner().scan(b), options: options)
+    }
+
+    /// Whether `path` is a directory (followed through a symlink).
+    public static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
 }

@@ -42,8 +42,11 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         var found = false
         guarded {
-            let service = try platformOptions.service(storeOptions, create: false)
-            let changes = try service.changes(from: a, to: b, options: ChangeOptions(ignoreTimestamps: ignoreTimestamps, exclude: exclude))
+            let options = ChangeOptions(ignoreTimestamps: ignoreTimestamps, exclude: exclude)
+            // Two directories need no store.
+            let changes = ImageService.isDirectory(a) && ImageService.isDirectory(b)
+                ? try ImageService.changes(betweenDirectories: a, b, options: options)
+                : try platformOptions.service(storeOptions, create: false).changes(from: a, to: b, options: options)
             found = !changes.isEmpty
             if format == "json" {
                 print(ChangePrinter.json(changes))

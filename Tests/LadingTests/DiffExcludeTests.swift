@@ -75,3 +75,19 @@ import TestSupport
         #expect(r.out == "C /keep\nA /keep/.cache\nC /srv\nA /srv/var\nC /var\nA /var/cache2\nA /var/log\n")
     }
 }
+
+@Suite struct DiffWithoutStoreTests {
+    /// Two directories need no store: `diff` used to fail with "STORE does not exist".
+    @Test func twoDirectoriesAreComparedWithoutAStore() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for d in ["a", "b"] { try FileManager.default.createDirectory(atPath: "\(dir.path)/\(d)/etc", withIntermediateDirectories: true) }
+        try Data("1\n".utf8).write(to: URL(fileURLWithPath: dir.path + "/a/etc/conf"))
+        try Data("2\n".utf8).write(to: URL(fileURLWithPath: dir.path + "/b/etc/conf"))
+        try Data("new\n".utf8).write(to: URL(fileURLWithPath: dir.path + "/b/added"))
+        let r = try run([ladingBinary, "diff", "--store", dir.path + "/no-store", dir.path + "/a", dir.path + "/b"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "A /added\nC /etc\nC /etc/conf\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/no-store"))
+    }
+}
