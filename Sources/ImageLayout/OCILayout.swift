@@ -82,10 +82,12 @@ public final class OCILayout: @unchecked Sendable {
             _ = pid.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             ownerFD = fd
             ownIngest = p
+            ingestToken = SignalCleanup.register(p)
             return p
         }
     }
     private var ownIngest: String?
+    private var ingestToken: Int?
     private var ownerFD: Int32 = -1
     private let ingestLock = NSLock()
 
@@ -94,6 +96,7 @@ public final class OCILayout: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: p)
             close(ownerFD)
         }
+        if let t = ingestToken { SignalCleanup.unregister(t) }
     }
 
     /// Removes ingest directories whose owning command is gone (killed, crashed), and

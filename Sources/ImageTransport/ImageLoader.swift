@@ -29,6 +29,9 @@ public enum ImageLoader {
         /// last. One that turns out not to be a layer makes the read fail with
         /// `TransportError.recodedNonLayer`; read again with `recodeTarballs` off.
         public var recode: Recode?
+        /// Refuse a bare-tag ref.name that could not be part of a docker name (uppercase),
+        /// as a load does; a copy keeps it as it is.
+        public var refuseUnnamableTags = true
         /// Keep `index.json` entries that are neither manifests nor indexes (a descriptor
         /// of any other type, its blob verified and carried as it is), as a copy of a
         /// whole layout must; a load skips them with a warning.
@@ -172,7 +175,9 @@ public enum ImageLoader {
         }
         // A bare tag, as umoci and skopeo write: a name only with a base repository.
         if let base = options.baseName { return [try parse("\(base):\(ref)", AnnotationKey.refName)] }
-        if ref.lowercased() != ref { _ = try parse(ref, AnnotationKey.refName) }
+        // A load refuses one that could not be a name (as podman does); a copy carries
+        // any ref.name the image spec allows.
+        if options.refuseUnnamableTags && ref.lowercased() != ref { _ = try parse(ref, AnnotationKey.refName) }
         return []
     }
 }

@@ -100,7 +100,10 @@ final class TreeWalker {
             var layers: [StagedFile?] = []
             for (i, l) in m.layers.enumerated() {
                 do {
-                    layers.append(try fetch(l, at: "\(at) > layers[\(i)]", into: &found, layer: MediaType.isLayer(l.mediaType)))
+                    // Only an image's layers are re-encoded: an artifact's blobs (a signature's
+                    // subject, a chart) keep their bytes and so their digests.
+                    layers.append(try fetch(l, at: "\(at) > layers[\(i)]", into: &found,
+                                            layer: MediaType.isLayer(l.mediaType) && MediaType.isConfig(m.config.mediaType)))
                 } catch is MissingBlob where MediaType.isNonDistributable(l.mediaType) {
                     layers.append(nil)
                 }

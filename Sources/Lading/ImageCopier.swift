@@ -44,14 +44,16 @@ public struct ImageCopier {
             return try copyToArchive(p, from: src, to: dst, options: options)
         case .ociLayout(let dir, _):
             created = Self.topmostMissing(dir)
-            work = try OCILayout(root: dir, create: true)
             if let c = created {
                 let token = SignalCleanup.register(c)
                 defer { SignalCleanup.unregister(token) }
-                return try copy(from: src, into: work, to: dst, options: options, done: &done)
+                return try copy(from: src, into: try OCILayout(root: dir, create: true), to: dst, options: options, done: &done)
             }
+            work = try OCILayout(root: dir, create: true)
         case .store: work = try OCILayout(root: storePath, create: true)
         }
+        // What killed commands left in the ingest area goes first.
+        work.cleanAbandonedIngest()
         return try copy(from: src, into: work, to: dst, options: options, done: &done)
     }
 
@@ -197,7 +199,7 @@ public struct ImageCopier {
                       recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded, OCILayout?) {
         switch src {
         case .store(let name):
-            let service = try ImageService(storePath: storePath)
+            let service = try ImageService(storePath: storePath, create: false)
             service.platform = platform
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
@@ -217,6 +219,7 @@ public struct ImageCopier {
     private func loadFiltered(path: String, reference: String?, into work: any BlobStore, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
         var options = ImageLoader.Options(platform: platform, recode: recode)
         options.keepOtherEntries = true
+        options.refuseUnnamableTags = false
         let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
         func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
         if let reference {
@@ -249,15 +252,11 @@ public struct ImageCopier {
     }
 
     /// The items as the destination names them: `dst`'s own name, if it has one,
-    /// replaces theirs (a bare tag only where `bareAllowed`).
+    /// replaces theirs.
     /// - Throws: `LadingError.invalidArgument` when a name is given for several images.
-    private func named(_ items: [DockerArchiveWriter.Item], as ref: String?, for dst: TransportAddress,
-                       bareAllowed: Bool = false) throws -> [DockerArchiveWriter.Item] {
+    private func named(_ items: [DockerArchiveWriter.Item], as ref: String?, for dst: TransportAddress) throws -> [DockerArchiveWriter.Item] {
         guard let ref else { return items }
         guard items.count == 1 else { throw LadingError(.invalidArgument, "\(dst): a destination name needs exactly one source image (got \(items.count))") }
-        if bareAllowed && !ref.contains("/") && !ref.contains(":") && !ref.contains("@") {
-            return [.init(descriptor: items[0].descriptor, names: [], bareTags: [ref])]
-        }
         return [.init(descriptor: items[0].descriptor, names: [try Reference(parsing: ref).withDefaultTag])]
     }
 
@@ -272,7 +271,16 @@ public struct ImageCopier {
         case .ociArchive(_, let r): docker = false; ref = r
         default: preconditionFailure("not an archive: \(dst)")
         }
-        let named = try named(items, as: ref, for: dst, bareAllowed: !docker)
+        // An oci-archive's REF is its ref.name as given, as for `oci:` (skopeo alike).
+        let named: [DockerArchiveWriter.Item]
+        if docker || ref == nil {
+            named = try self.named(items, as: ref, for: dst)
+        } else {
+            guard items.count == 1, let r = ref else {
+                throw LadingError(.invalidArgument, "\(dst): a destination name needs exactly one source image (got \(items.count))")
+            }
+            named = [.init(descriptor: items[0].descriptor, names: [], bareTags: [r])]
+        }
         try DockerArchiveWriter.write(named, from: work, sink: sink, dockerFiles: docker, written: written) { HostPlatform.choose(from: $0) }
         return named
     }
@@ -303,12 +311,10 @@ public struct ImageCopier {
                     var d = item.descriptor
                     d.annotations = nil
                     if let ref {
-                        // As skopeo and umoci do: ref.name holds the tag given.
+                        // As skopeo and umoci do: ref.name holds REF as given (`repo:tag`
+                        // too), so that `oci:DIR:REF` reads it back with either tool.
                         index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == ref }
                         d.annotations = [AnnotationKey.refName: ref]
-                        if let r = try? Reference(parsing: ref), ref.contains("/") || ref.contains(":") {
-                            d.annotations = [AnnotationKey.imageName: r.withDefaultTag.description, AnnotationKey.refName: r.withDefaultTag.objectPart]
-                        }
                         index.manifests.append(d)
                     } else if item.names.isEmpty && item.bareTags.isEmpty {
                         if !index.manifests.contains(where: { $0.digest == d.digest }) { index.manifests.append(d) }

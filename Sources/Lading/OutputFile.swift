@@ -1,4 +1,5 @@
 import Foundation
+import ImageLayout
 import TarArchive
 
 /// Where `save -o PATH` and `copy … docker-archive:PATH` write.

@@ -48,6 +48,9 @@ final class Recompressor {
 
     /// Points `m` at re-encoded layers; true when any changed.
     private func recompress(_ m: inout ImageManifest) throws -> Bool {
+        // An artifact (a config that is not an image config) keeps its blobs as they are,
+        // as containers/image does: its digests may be signed.
+        guard MediaType.isConfig(m.config.mediaType) else { return false }
         var changed = false
         let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
         let diffIDs = MediaType.isConfig(m.config.mediaType)

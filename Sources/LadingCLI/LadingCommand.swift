@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageLayout
 import ImageSpec
 import Lading
 

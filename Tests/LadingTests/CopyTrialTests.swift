@@ -147,3 +147,56 @@ import TestSupport
         #expect(layout.count == 10 && layout == archive, "\(layout)\n\(archive)")
     }
 }
+
+@Suite struct CopyTrialTwoTests {
+    /// `--compression` gzipped an artifact's blobs: notation's signed image moved to
+    /// another digest, and its signature no longer matched it.
+    @Test func artifactsKeepTheirBlobsWhenLayersAreReEncoded() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let src = "\(Fixtures.publicData)/notation/e2e-valid-signature"
+        for target in ["oci:\(dir.path)/l", "oci-archive:\(dir.path)/a.tar"] {
+            let r = try run([ladingBinary, "copy", "--compression", "gzip", "oci:\(src)", target])
+            #expect(r.status == 0, "\(r.err)")
+        }
+        let before = try JSON.decode(ImageIndex.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: src + "/index.json"))), what: "index.json")
+        let after = try JSON.decode(ImageIndex.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/l/index.json"))), what: "index.json")
+        #expect(Set(after.manifests.map(\.digest)) == Set(before.manifests.map(\.digest)))
+        let archived = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", dir.path + "/a.tar", "index.json"]).out.utf8), what: "index.json")
+        #expect(Set(archived.manifests.map(\.digest)) == Set(before.manifests.map(\.digest)))
+    }
+
+    /// A REF is written as ref.name as given (skopeo reads `oci:DIR:repo:tag` back), and
+    /// a copy reads any ref.name the image spec allows (uppercase was refused).
+    @Test func refNamesAreWrittenAndReadAsGiven() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        #expect(try run([ladingBinary, "copy", "oci:\(corpus)/layout:v2", "oci:\(dir.path)/d:repo:tag"]).status == 0)
+        let index = try JSON.decode(ImageIndex.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/d/index.json"))), what: "index.json")
+        #expect(index.manifests.map { $0.annotations ?? [:] } == [[AnnotationKey.refName: "repo:tag"]])
+        #expect(try run(["skopeo", "inspect", "--raw", "oci:\(dir.path)/d:repo:tag"]).status == 0)
+        #expect(try run([ladingBinary, "copy", "oci:\(corpus)/layout:v2", "oci:\(dir.path)/up:UPPER"]).status == 0)
+        let back = try run([ladingBinary, "copy", "oci:\(dir.path)/up:UPPER", "oci-archive:\(dir.path)/up.tar:Repo:Tag"])
+        #expect(back.status == 0, "\(back.err)")
+        #expect(try run(["skopeo", "inspect", "--raw", "oci-archive:\(dir.path)/up.tar:Repo:Tag"]).status == 0)
+    }
+
+    @Test func aStoppedCopyIntoTheStoreLeavesNoIngest() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        #expect(try run([ladingBinary, "load", "--store", store, "-i", "\(corpus)/multi.containerd.docker.tar"]).status == 0)
+        #expect(try CopyTrialTests.stopWhileReading(["copy", "--store", store, "docker-archive:-", "store:new:1"], signal: SIGTERM) == 128 + SIGTERM)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store + "/.ingest").isEmpty)
+    }
+
+    /// A reader that goes away (`| head -c 100`) left the staging layout in $TMPDIR.
+    @Test func aClosedPipeLeavesNothingInTheTemporaryDirectory() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let tmp = try ArchiveToPipeTests.emptyTemporaryDirectory(in: dir)
+        let r = try run(["sh", "-c", "TMPDIR=\(tmp) \(ladingBinary) copy docker-archive:\(corpus)/v2.skopeo.docker.tar docker-archive:- | head -c 100 > /dev/null"])
+        #expect(r.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+    }
+}

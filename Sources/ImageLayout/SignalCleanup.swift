@@ -2,8 +2,9 @@ import Dispatch
 import Foundation
 
 /// Paths a command removes if it is stopped by SIGINT, SIGTERM or SIGHUP (Ctrl-C, `kill`,
-/// a closed terminal): the temporary file of an archive being written, a staging layout,
-/// a destination directory the command created. Without it, those stay behind; SIGKILL
+/// a closed terminal, a reader gone from the pipe): the temporary file of an archive being
+/// written, a staging layout, a destination directory the command created, a layout's
+/// ingest directory. Without it, those stay behind; SIGKILL
 /// cannot be caught, and what it leaves is swept by the next command that writes there
 /// (`OutputFile`, `ImageCopier`: names carry the process ID, and a name whose process is
 /// gone is removed).
@@ -15,7 +16,7 @@ public enum SignalCleanup {
 
     /// Removes `path` (a file or a directory tree) if a signal stops the process before
     /// `unregister` is called with the returned token.
-    static func register(_ path: String) -> Int {
+    public static func register(_ path: String) -> Int {
         lock.lock()
         defer { lock.unlock() }
         nextToken += 1
@@ -23,17 +24,17 @@ public enum SignalCleanup {
         return nextToken
     }
 
-    static func unregister(_ token: Int) {
+    public static func unregister(_ token: Int) {
         lock.lock()
         paths[token] = nil
         lock.unlock()
     }
 
-    /// Routes SIGINT, SIGTERM and SIGHUP to a handler that removes every registered path
-    /// and exits with status 128 + the signal number, as the default action would report.
-    /// Call once, at start-up.
+    /// Routes SIGINT, SIGTERM, SIGHUP and SIGPIPE to a handler that removes every
+    /// registered path and exits with status 128 + the signal number, as the default
+    /// action would report. Call once, at start-up.
     public static func install() {
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
@@ -49,13 +50,13 @@ public enum SignalCleanup {
     }
 
     /// Whether the process `pid` still exists.
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 
     /// Removes the entries of `dir` that `owner` says belong to a process that is gone:
     /// it returns that process's ID for a name of the kind, nil for other names.
-    static func sweep(_ dir: String, owner: (String) -> Int32?) {
+    public static func sweep(_ dir: String, owner: (String) -> Int32?) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? [] {
             guard let pid = owner(name), !isAlive(pid) else { continue }
             try? FileManager.default.removeItem(atPath: "\(dir.isEmpty ? "." : dir)/\(name)")
