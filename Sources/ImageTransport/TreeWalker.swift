@@ -33,7 +33,7 @@ final class TreeWalker {
             try visit(desc, at: at, depth: depth, into: &found)
             plan.blobs.merge(found) { a, _ in a }
         } catch let m as MissingBlob where top {
-            throw TransportError(.missingEntry, "\(files.sourceName): blob \(m.digest) (\(m.at)) is not in the archive")
+            throw TransportError(.missingEntry, "\(files.sourceName): blob \(m.digest) (\(m.at)) is not in the \(files is DirectoryFiles ? "layout" : "archive")")
         }
     }
 
