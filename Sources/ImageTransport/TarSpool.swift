@@ -160,16 +160,17 @@ public final class TarSpool: BlobStore {
 
     // MARK: Finishing
 
-    /// Removes the entries of blobs never installed, moving later entries down, and
-    /// leaves the descriptor at the end of the last one, where the rest of the archive
-    /// (small blobs, `index.json`, …) is to be written.
+    /// Removes the entries of blobs never installed, or not in `keeping` when it is given
+    /// (an original a layer was re-encoded from), moving later entries down, and leaves
+    /// the descriptor at the end of the last one, where the rest of the archive (small
+    /// blobs, `index.json`, …) is to be written.
     /// - Returns: the blobs whose entries are in the file.
     /// - Throws: `ArchiveError` `.io` when the file cannot be read, written or cut.
-    public func finishBlobs() throws -> Set<Digest> {
+    public func finishBlobs(keeping: Set<Digest>? = nil) throws -> Set<Digest> {
         var to = blobsStart
         var kept: Set<Digest> = []
         for e in entries.values.sorted(by: { $0.header < $1.header }) {
-            guard e.installed else { continue }
+            guard e.installed, keeping?.contains(e.digest) ?? true else { continue }
             if e.header != to {
                 try move(from: e.header, count: e.length, to: to)
                 e.header = to

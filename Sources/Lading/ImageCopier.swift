@@ -108,7 +108,7 @@ public struct ImageCopier {
         try OutputFile.write(to: path) { out in
             if let spool = try TarSpool(sink: out) {
                 let items = try gather(into: spool, from: src, to: dst, options: options)
-                let written = try spool.finishBlobs()
+                let written = try spool.finishBlobs(keeping: Self.reachable(from: items.map(\.descriptor), in: spool))
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
                 return
             }
@@ -128,6 +128,22 @@ public struct ImageCopier {
             copied = try writeArchive(items, from: work, sink: out, to: dst, written: nil)
         }
         return copied
+    }
+
+    /// The blobs the descriptors' trees name (indexes, manifests, configs, layers).
+    static func reachable(from tops: [Descriptor], in store: any BlobStore) -> Set<Digest> {
+        var seen: Set<Digest> = []
+        var stack = tops
+        while let d = stack.popLast() {
+            guard seen.insert(d.digest).inserted, let bytes = try? store.readBlob(d.digest, limit: DocumentLimits.manifest) else { continue }
+            if MediaType.isIndex(d.mediaType), let idx = try? JSON.decode(ImageIndex.self, from: bytes, what: "index") {
+                stack += idx.manifests
+            } else if MediaType.isManifest(d.mediaType), let m = try? JSON.decode(ImageManifest.self, from: bytes, what: "manifest") {
+                stack.append(m.config)
+                stack += m.layers
+            }
+        }
+        return seen
     }
 
     /// The store or an `oci:` layout source, read in place; nil for tarball sources.

@@ -12,8 +12,10 @@ import TestSupport
     /// An oci-archive holding an image (one gzip layer) and an artifact whose only blob is
     /// gzip data of a non-layer type.
     static func imageAndArtifact(at path: String) throws -> (layer: Digest, chart: [UInt8]) {
-        let layer = try TarBuilder(compression: .gzip).file("etc/hello", "hello\n").bytes()
-        let content = try TarBuilder().file("etc/hello", "hello\n").bytes()
+        // Over 1 MiB: the layer goes into the output file, not memory, when it is staged.
+        let data = TarSpoolTests.noise(1_300_000, seed: 7)
+        let layer = try TarBuilder(compression: .gzip).file("etc/hello", bytes: data).bytes()
+        let content = try TarBuilder().file("etc/hello", bytes: data).bytes()
         let chart = try TarBuilder(compression: .gzip).file("chart/Chart.yaml", "name: demo\n").file("chart/values.yaml", "x: 1\n").bytes()
         let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(Digest.sha256(of: content))"]}}"#.utf8)
         let empty = Array("{}".utf8)
@@ -39,9 +41,11 @@ import TestSupport
                                                              to: try TransportAddress(parsing: "oci-archive:\(out)"), options: o)
         let entries = try TarSpoolTests.entries(out)
         let blobs = Set(entries.map(\.2))
-        // The chart's bytes are there untouched; the image's gzip layer is not (re-encoded).
+        // The chart's bytes are there untouched; the image's gzip layer is not (re-encoded,
+        // its original cut out of the output after the second read had staged it).
         #expect(blobs.contains(Digest.sha256(of: chart)))
         #expect(!blobs.contains(layer))
+        #expect(entries.filter { $0.0.hasPrefix("blobs/sha256/") && $0.0.count > 13 }.count == 6, "\(entries.map(\.0))")
         let inspect = try run(["skopeo", "inspect", "--raw", "oci-archive:\(out):app"])
         #expect(inspect.status == 0 && inspect.out.contains("application/vnd.oci.image.layer.v1.tar+zstd"), "\(inspect.out)\(inspect.err)")
         let verify = try run([ladingBinary, "verify", "oci-archive:\(out)"])
