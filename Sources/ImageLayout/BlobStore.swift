@@ -22,8 +22,9 @@ public protocol BlobStore: AnyObject {
     func readBlob(_ d: Digest, limit: Int) throws -> [UInt8]
     /// Installs a small blob lading made (a manifest, an index) and returns its digest.
     @discardableResult func putBlob(_ bytes: [UInt8]) throws -> Digest
-    /// Calls `body` with the installed blob's content, chunk by chunk (1 MiB at most).
-    /// - Throws: `LayoutError` `.blobNotFound`, `.sizeMismatch` (shorter than recorded), `.io`.
+    /// Calls `body` with the installed blob's content, chunk by chunk (1 MiB at most);
+    /// the default reads `chunks(of:)`.
+    /// - Throws: `LayoutError` `.blobNotFound`, `.sizeMismatch` (not the recorded size), `.io`.
     func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
     /// The installed blob's content as a pull source (for a `TarReader`).
     /// - Throws: `LayoutError.blobNotFound`; reading throws `ArchiveError` `.io`.
@@ -70,28 +71,27 @@ extension BlobStore {
     }
 }
 
-extension OCILayout: BlobStore {
-    public func newBlob(sizeHint: Int64?) throws -> any BlobStaging { try newBlob() }
-
+extension BlobStore {
+    /// `chunks(of:)` pushed through `body`, exactly `blobSize(d)` bytes (a tar header
+    /// was written with that size).
     public func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard let size = blobSize(d) else { throw LayoutError(.blobNotFound, "blob \(d) is missing from \(root)") }
-        let fd = open(blobPath(d), O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw LayoutError(.blobNotFound, "blob \(d) cannot be opened", cause: FileOps.errnoText()) }
-        defer { close(fd) }
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buf.deallocate() }
-        var left = size
-        while left > 0 {
-            let n = read(fd, buf.baseAddress, min(buf.count, Int(left)))
-            if n < 0 { if errno == EINTR { continue }; throw LayoutError(.io, "cannot read blob \(d)", cause: FileOps.errnoText()) }
-            if n == 0 { throw LayoutError(.sizeMismatch, "blob \(d) is shorter than \(size) bytes") }
-            try body(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-            left -= Int64(n)
+        guard let size = blobSize(d) else { throw LayoutError(.blobNotFound, "blob \(d) not found") }
+        let source = try chunks(of: d)
+        var total: Int64 = 0
+        while true {
+            let chunk = try source.nextChunk()
+            if chunk.isEmpty { break }
+            total += Int64(chunk.count)
+            if total > size { throw LayoutError(.sizeMismatch, "blob \(d) is longer than \(size) bytes") }
+            try body(chunk)
         }
+        if total < size { throw LayoutError(.sizeMismatch, "blob \(d) is shorter than \(size) bytes") }
     }
 }
 
-extension OCILayout {
+extension OCILayout: BlobStore {
+    public func newBlob(sizeHint: Int64?) throws -> any BlobStaging { try newBlob() }
+
     public func chunks(of d: Digest) throws -> ChunkSource {
         guard hasBlob(d) else { throw LayoutError(.blobNotFound, "blob \(d) is missing from \(root)") }
         return try DescriptorSource(opening: blobPath(d), name: "blob \(d)")

@@ -108,12 +108,6 @@ public final class TarSpool: BlobStore {
         return d
     }
 
-    public func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let m = memory[d] { return try m.withUnsafeBytes { try body($0) } }
-        guard let e = entries[d], e.installed else { throw LayoutError(.blobNotFound, "blob \(d) not found") }
-        try chunks(from: e.header + 512, count: e.size, body)
-    }
-
     public func chunks(of d: Digest) throws -> ChunkSource {
         if let m = memory[d] { return BytesSource(m) }
         guard let e = entries[d], e.installed else { throw LayoutError(.blobNotFound, "blob \(d) not found") }

@@ -8,9 +8,10 @@ import TestSupport
 /// What a new user's trial of `copy` and `verify` found: stopped copies, names, indexes
 /// without images, failed copies into the store, reports that cannot be written.
 @Suite struct CopyTrialTests {
-    /// Starts `lading ARGS` reading a tarball's first 64 KiB from a pipe kept open (so it
-    /// waits there), stops it with `signal`, and returns its exit status.
-    static func stopWhileReading(_ args: [String], signal: Int32) throws -> Int32 {
+    /// Starts `lading ARGS` reading a tarball's first 1.5 MB from a pipe kept open (so it
+    /// waits there, its first blob half staged), runs `whileWaiting`, stops it with
+    /// `signal`, and returns its exit status.
+    static func stopWhileReading(_ args: [String], signal: Int32, whileWaiting: () throws -> Void = {}) throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ladingBinary)
         p.arguments = args
@@ -20,8 +21,9 @@ import TestSupport
         p.standardError = FileHandle.nullDevice
         try p.run()
         let tar = try Data(contentsOf: URL(fileURLWithPath: "\(corpus)/v2.skopeo.docker.tar"))
-        try input.fileHandleForWriting.write(contentsOf: tar.prefix(64 << 10))
+        try input.fileHandleForWriting.write(contentsOf: tar.prefix(1_500_000))
         usleep(500_000)
+        try whileWaiting()
         kill(p.processIdentifier, signal)
         p.waitUntilExit()
         try input.fileHandleForWriting.close()
@@ -186,7 +188,11 @@ import TestSupport
         defer { dir.remove() }
         let store = dir.path + "/store"
         #expect(try run([ladingBinary, "load", "--store", store, "-i", "\(corpus)/multi.containerd.docker.tar"]).status == 0)
-        #expect(try CopyTrialTests.stopWhileReading(["copy", "--store", store, "docker-archive:-", "store:new:1"], signal: SIGTERM) == 128 + SIGTERM)
+        let status = try CopyTrialTests.stopWhileReading(["copy", "--store", store, "docker-archive:-", "store:new:1"], signal: SIGTERM) {
+            let staging = try FileManager.default.contentsOfDirectory(atPath: store + "/.ingest")
+            #expect(staging.count == 1, "the copy is staging a blob")
+        }
+        #expect(status == 128 + SIGTERM)
         #expect(try FileManager.default.contentsOfDirectory(atPath: store + "/.ingest").isEmpty)
     }
 
