@@ -8,18 +8,13 @@ import TarArchive
 /// A blob is first written through `newBlob` and hashed on the way; `stageContent()`
 /// ends it and hands over the staged bytes, which become part of the store only by
 /// `install()` (and which `hasBlob`, `blobSize`, `readBlob` see from then on).
-public protocol BlobStore: AnyObject {
+public protocol BlobStore: BlobSource {
     /// Starts a new blob.
     /// - Parameter sizeHint: its size in bytes when known in advance (a tar entry's),
     ///   which lets a store keep small blobs in memory; nil when unknown.
     func newBlob(sizeHint: Int64?) throws -> any BlobStaging
     /// Whether an installed blob has this digest.
     func hasBlob(_ d: Digest) -> Bool
-    /// The installed blob's size in bytes, or nil when absent.
-    func blobSize(_ d: Digest) -> Int64?
-    /// Reads a small installed blob whole, checking its digest.
-    /// - Throws: `LayoutError` `.blobNotFound`, `.tooLarge`, `.digestMismatch`.
-    func readBlob(_ d: Digest, limit: Int) throws -> [UInt8]
     /// Installs a small blob lading made (a manifest, an index) and returns its digest.
     @discardableResult func putBlob(_ bytes: [UInt8]) throws -> Digest
     /// Calls `body` with the installed blob's content, chunk by chunk (1 MiB at most);

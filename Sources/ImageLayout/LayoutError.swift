@@ -2,7 +2,7 @@
 /// a failed file operation. `message` names the file or digest at fault.
 public struct LayoutError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
-        case notALayout, blobNotFound, digestMismatch, sizeMismatch, tooLarge, invalidIndex, io, locked, unsupported
+        case notALayout, blobNotFound, digestMismatch, sizeMismatch, tooLarge, invalidIndex, invalidDocument, io, locked, unsupported
     }
     public var code: Code
     public var message: String

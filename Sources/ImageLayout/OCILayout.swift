@@ -194,11 +194,14 @@ public final class OCILayout: @unchecked Sendable {
             let before = try JSON.encode(index)
             let result = try body(&index)
             let after = try JSON.encode(index)
-            if after != before {
-                try FileOps.writeAtomically(after, to: "\(root)/index.json", tempDir: root)
-            }
+            if after != before { try writeIndexLocked(after) }
             return result
         }
+    }
+
+    /// Replaces `index.json` atomically with `bytes`; the index lock must be held.
+    func writeIndexLocked(_ bytes: [UInt8]) throws {
+        try FileOps.writeAtomically(bytes, to: "\(root)/index.json", tempDir: root)
     }
 
     /// Runs `body` holding the layout's exclusive lock.

@@ -34,19 +34,27 @@ public enum SignalCleanup {
     /// registered path and exits with status 128 + the signal number, as the default
     /// action would report. Call once, at start-up.
     public static func install() {
+        // A command ends through exit(3), which runs no deinitializers: what is still
+        // registered then (a layout's own ingest directory) is removed here.
+        atexit { SignalCleanup.removeRegistered() }
         for sig in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                lock.lock()
-                let all = paths.values.sorted { $0.count > $1.count }
-                lock.unlock()
-                for p in all { try? FileManager.default.removeItem(atPath: p) }
+                removeRegistered()
                 exit(128 + sig)
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Removes every registered path, longest first (what is inside a directory before it).
+    static func removeRegistered() {
+        lock.lock()
+        let all = paths.values.sorted { $0.count > $1.count }
+        lock.unlock()
+        for p in all { try? FileManager.default.removeItem(atPath: p) }
     }
 
     /// Whether the process `pid` still exists.

@@ -66,10 +66,11 @@ public struct ImageCopier {
         // Blobs this copy brought in that no image needs (other images of the source,
         // layers it re-encoded, everything when it failed) are dropped; blobs that were
         // there before are left alone.
+        // When some document the index reaches cannot be read, nothing is dropped.
         func dropNewUnreachable() throws {
             try work.withCollectionLock(exclusive: true) {
                 try work.withLock {
-                    let dead = try GarbageCollector.unreachable(work, index: try work.readIndex()).map(\.0)
+                    let dead = try work.unreachable(from: try work.readIndex().manifests).map(\.0)
                     for d in dead where !before.contains(d.encoded) { unlink(work.blobPath(d)) }
                 }
             }

@@ -28,38 +28,40 @@ extension ImageService {
     /// Removes dangling (unnamed) images, or every selected image with `all`, then every
     /// blob no longer reachable from `index.json` (walking indexes, manifests, configs,
     /// layers and subjects), and the temporary files of killed commands. All in one
-    /// locked step.
+    /// locked step, `index.json` written before any blob is deleted.
+    /// - Throws: `LayoutError.invalidDocument` (or `.blobNotFound`) naming a document an
+    ///   image that stays needs and that cannot be read, with its path from `index.json`;
+    ///   then nothing is removed.
     public func prune(_ options: PruneOptions) throws -> PruneReport {
         var report = PruneReport()
         let candidates = try images().filter { options.all || $0.names.isEmpty }
         var selected: [StoredImage] = []
+        let filtered = options.until != nil || !options.labels.isEmpty || !options.notLabels.isEmpty
         for img in candidates {
-            let d = try? details(of: img)
-            let labels = d?.config.config?.labels ?? [:]
+            var labels: [String: String] = [:]
+            var created: Date?
+            if filtered {
+                // An image whose config cannot be read is kept: nothing is removed on a
+                // guess of what a document says.
+                guard let d = try? details(of: img) else { continue }
+                labels = d.config.config?.labels ?? [:]
+                created = d.config.created.flatMap(parseRFC3339)
+            }
             if let until = options.until {
-                guard let c = d?.config.created.flatMap(parseRFC3339), c < until else { continue }
+                guard let c = created, c < until else { continue }
             }
             if !options.labels.allSatisfy({ k, v in labels[k] != nil && (v == nil || labels[k] == v) }) { continue }
             if options.notLabels.contains(where: { k, v in labels[k] != nil && (v == nil || labels[k] == v) }) { continue }
             selected.append(img)
         }
         let ids = Set(selected.map(\.id))
-        // Deleting blobs waits for copies that are installing blobs not named yet.
-        try layout.withCollectionLock(exclusive: !options.dryRun) {
-            try layout.updateIndex { index in
-                for img in selected {
-                    report.untagged += img.names.map(\.familiarString)
-                    report.deletedImages.append(img.id)
-                }
-                index.manifests.removeAll { ids.contains($0.digest) }
-                if options.dryRun {
-                    report.deletedBlobs = try GarbageCollector.unreachable(layout, index: index)
-                    index = try layout.readIndex()
-                } else {
-                    report.deletedBlobs = try GarbageCollector.collect(layout, index: index)
-                    layout.cleanAbandonedIngest()
-                }
+        // The new index.json is written before any blob is deleted; a dry run locks nothing.
+        (_, report.deletedBlobs) = try layout.updateIndexAndCollect(dryRun: options.dryRun) { index in
+            for img in selected {
+                report.untagged += img.names.map(\.familiarString)
+                report.deletedImages.append(img.id)
             }
+            index.manifests.removeAll { ids.contains($0.digest) }
         }
         return report
     }

@@ -71,25 +71,22 @@ extension ImageService {
                 current = p
             }
         }
-        // Deleting blobs waits for copies that are installing blobs not named yet.
-        try layout.withCollectionLock(exclusive: true) {
-            try layout.updateIndex { index in
-                for n in toUntag {
-                    index.manifests.removeAll { $0.digest == image.id && $0.storedName == n }
-                    lines.append("Untagged: \(n.familiarString)")
-                }
-                let stillNamed = index.manifests.contains { $0.digest == image.id && $0.storedName != nil }
-                if deleteImage && !stillNamed {
-                    index.manifests.removeAll { $0.digest == image.id }
-                    lines.append("Deleted: \(image.id)")
-                } else if !stillNamed && !index.manifests.contains(where: { $0.digest == image.id }) {
-                    index.manifests.append(image.descriptor)
-                }
-                for p in parents {
-                    index.manifests.removeAll { $0.digest == p.id }
-                    lines.append("Deleted: \(p.id)")
-                }
-                try GarbageCollector.collect(layout, index: index)
+        // The new index.json is written before any blob is deleted.
+        _ = try layout.updateIndexAndCollect { index in
+            for n in toUntag {
+                index.manifests.removeAll { $0.digest == image.id && $0.storedName == n }
+                lines.append("Untagged: \(n.familiarString)")
+            }
+            let stillNamed = index.manifests.contains { $0.digest == image.id && $0.storedName != nil }
+            if deleteImage && !stillNamed {
+                index.manifests.removeAll { $0.digest == image.id }
+                lines.append("Deleted: \(image.id)")
+            } else if !stillNamed && !index.manifests.contains(where: { $0.digest == image.id }) {
+                index.manifests.append(image.descriptor)
+            }
+            for p in parents {
+                index.manifests.removeAll { $0.digest == p.id }
+                lines.append("Deleted: \(p.id)")
             }
         }
         return lines

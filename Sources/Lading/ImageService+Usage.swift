@@ -27,20 +27,15 @@ public struct DiskUsage: Sendable {
 extension ImageService {
     /// The blobs an image needs, with sizes, and which of them are layers.
     func blobs(of image: StoredImage) throws -> [Digest: (size: Int64, layer: Bool)] {
-        var out: [Digest: (Int64, Bool)] = [:]
-        func visit(_ d: Descriptor) throws {
-            guard out[d.digest] == nil, let size = layout.blobSize(d.digest) else { return }
-            out[d.digest] = (size, MediaType.isLayer(d.mediaType))
-            if MediaType.isIndex(d.mediaType) {
-                for c in try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest), what: "index \(d.digest)").manifests { try visit(c) }
-            } else if MediaType.isManifest(d.mediaType) {
-                let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest), what: "manifest \(d.digest)")
-                try visit(m.config)
-                for l in m.layers { try visit(l) }
-            }
+        var out: [Digest: (size: Int64, layer: Bool)] = [:]
+        var walk = DescriptorWalk(source: layout)
+        walk.absent = { _ in }
+        try walk.visit([image.descriptor]) { node in
+            guard let size = layout.blobSize(node.descriptor.digest) else { return .skip }
+            out[node.descriptor.digest] = (size, MediaType.isLayer(node.descriptor.mediaType))
+            return .descend
         }
-        try visit(image.descriptor)
-        return out.mapValues { (size: $0.0, layer: $0.1) }
+        return out
     }
 
     /// Sizes per image (total, shared with other images, unique) and for the store.
@@ -61,7 +56,7 @@ extension ImageService {
         var index = try layout.readIndex()
         let dangling = Set(all.filter { $0.names.isEmpty }.map(\.id))
         index.manifests.removeAll { dangling.contains($0.digest) }
-        let dead = try GarbageCollector.unreachable(layout, index: index)
+        let dead = try layout.unreachable(from: index.manifests)
         return DiskUsage(images: usages, totalSize: union.values.reduce(0) { $0 + $1.size },
                          layersSize: union.values.filter(\.layer).reduce(0) { $0 + $1.size },
                          reclaimable: dead.reduce(0) { $0 + $1.1 })

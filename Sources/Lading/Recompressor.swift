@@ -53,9 +53,19 @@ final class Recompressor {
         guard MediaType.isConfig(m.config.mediaType) else { return false }
         var changed = false
         let docker = m.mediaType == MediaType.dockerManifest && target != .zstd
-        let diffIDs = MediaType.isConfig(m.config.mediaType)
-            ? (try? JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest, limit: DocumentLimits.manifest), what: "config"))?.rootfs.diffIDs ?? []
-            : []
+        // Every re-encoded layer is checked against its diff ID: a config that cannot be
+        // read stops the copy rather than skip the check.
+        let config: ImageConfig
+        do {
+            config = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest, limit: DocumentLimits.manifest),
+                                     what: "config \(m.config.digest)")
+        } catch {
+            throw LayoutError(.invalidDocument, "config \(m.config.digest) cannot be read; its layers are not re-encoded unchecked", cause: "\(error)")
+        }
+        let diffIDs = config.rootfs.diffIDs
+        if !diffIDs.isEmpty && diffIDs.count != m.layers.count {
+            throw LayoutError(.invalidDocument, "manifest has \(m.layers.count) layers but config \(m.config.digest) lists \(diffIDs.count) diff IDs")
+        }
         for (i, l) in m.layers.enumerated() where MediaType.isLayer(l.mediaType) && !MediaType.isNonDistributable(l.mediaType) {
             if let r = recoded[l.digest], r.compression.rawValue == target.rawValue {
                 m.layers[i] = retyped(l, digest: r.digest, size: r.size, docker: docker)

@@ -144,7 +144,10 @@ public struct Verifier {
                 _ = try document(ImageConfig.self, d)
             }
         } catch {
-            self.error(d, at, "\(error)")
+            // prune and rmi refuse to run while a document an image needs cannot be read.
+            let repair = MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType)
+                ? " (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)" : ""
+            self.error(d, at, "\(error)\(repair)")
         }
     }
 
@@ -198,7 +201,9 @@ public struct Verifier {
     }
 
     private mutating func checkOrphans() {
-        guard let index = try? layout.readIndex(), let dead = try? GarbageCollector.unreachable(layout, index: index) else { return }
+        // When a reachable document cannot be read (reported where it is met), what is
+        // orphaned cannot be told.
+        guard let index = try? layout.readIndex(), let dead = try? layout.unreachable(from: index.manifests) else { return }
         for (d, size) in dead {
             findings.append(Finding(severity: .warning, blob: d, path: "blobs/sha256", message: "orphan blob (\(size) bytes) not reachable from index.json"))
         }

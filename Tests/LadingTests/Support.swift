@@ -15,7 +15,7 @@ func snapshot(_ root: String) -> [String: String] {
     guard let e = FileManager.default.enumerator(atPath: root) else { return out }
     while let rel = e.nextObject() as? String {
         let p = "\(root)/\(rel)"
-        if rel.hasPrefix(".ingest") || rel == ".lock" { continue }
+        if rel.hasPrefix(".ingest") || rel == ".lock" || rel == ".gc.lock" { continue }
         var isDir: ObjCBool = false
         FileManager.default.fileExists(atPath: p, isDirectory: &isDir)
         if isDir.boolValue { out[rel] = "dir"; continue }
