@@ -73,7 +73,7 @@ enum DockerArchiveReader {
                 }
                 if !names.contains(r) { names.append(r) }
             }
-            plan.images.append(LoadedImage(descriptor: desc, names: names))
+            plan.images.append(ImageRecord(descriptor: desc, names: names))
         }
         return plan
     }

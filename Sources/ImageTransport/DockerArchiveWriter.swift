@@ -10,20 +10,6 @@ import TarArchive
 /// fixed headers (uid/gid 0, mtime 0, blobs 0444, documents 0644, directories 0755), so
 /// the same images always give the same bytes. Blobs are streamed from the layout.
 public enum DockerArchiveWriter {
-    /// One image to write: its top descriptor and the names to give it (none: unnamed).
-    public struct Item: Sendable {
-        public var descriptor: Descriptor
-        public var names: [Reference]
-        /// Bare `org.opencontainers.image.ref.name` tags (as skopeo and umoci write), for
-        /// an oci-archive addressed as `PATH:TAG`.
-        public var bareTags: [String] = []
-        public init(descriptor: Descriptor, names: [Reference], bareTags: [String] = []) {
-            self.descriptor = descriptor
-            self.names = names
-            self.bareTags = bareTags
-        }
-    }
-
     /// - Parameters:
     ///   - items: the images, in order.
     ///   - layout: where the blobs are.
@@ -32,7 +18,7 @@ public enum DockerArchiveWriter {
     ///   - chooseManifest: picks the manifest `manifest.json` lists for an index.
     ///   - sink: receives the tar stream.
     /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
-    public static func write(_ items: [Item], from layout: any BlobStore, sink: ByteSink, dockerFiles: Bool = true,
+    public static func write(_ items: [ImageRecord], from layout: any BlobStore, sink: ByteSink, dockerFiles: Bool = true,
                              written: Set<Digest>? = nil, chooseManifest: (ImageIndex) -> Descriptor?) throws {
         var blobs: [Digest: Int64] = [:]
         var entries: [DockerSaveManifestEntry] = []
@@ -40,38 +26,26 @@ public enum DockerArchiveWriter {
         var repositories: DockerRepositories = [:]
         var indexDescriptors: [Descriptor] = []
 
-        func collect(_ d: Descriptor, required: Bool) throws -> Bool {
+        // Every blob the images need, each once; an index's absent children are left out
+        // (a sparse index), as are foreign layers; subjects are not followed.
+        var walk = DescriptorWalk(source: layout)
+        walk.absent = { _ in }
+        try walk.visit(items.map(\.descriptor)) { node in
+            let d = node.descriptor
+            if case .subject = node.role { return .skip }
             guard let size = layout.blobSize(d.digest) else {
-                if !required || MediaType.isNonDistributable(d.mediaType) { return false }
+                if case .child = node.role { return .skip }
+                if MediaType.isNonDistributable(d.mediaType) { return .skip }
                 throw LayoutError(.blobNotFound, "blob \(d.digest) (\(d.mediaType)) is missing from the store")
             }
             blobs[d.digest] = size
-            if MediaType.isIndex(d.mediaType) {
-                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "index \(d.digest)")
-                for c in idx.manifests { _ = try collect(c, required: false) }
-            } else if MediaType.isManifest(d.mediaType) {
-                let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "manifest \(d.digest)")
-                _ = try collect(m.config, required: true)
-                for l in m.layers { _ = try collect(l, required: true) }
-            }
-            return true
+            return .descend
         }
 
         for item in items {
-            _ = try collect(item.descriptor, required: true)
-            var plain = item.descriptor
-            plain.annotations = nil
-            if item.names.isEmpty && item.bareTags.isEmpty { indexDescriptors.append(plain) }
-            for t in item.bareTags {
-                var d = plain
-                d.annotations = [AnnotationKey.refName: t]
-                indexDescriptors.append(d)
-            }
-            for n in item.names {
-                var d = plain
-                d.annotations = [AnnotationKey.imageName: n.description, AnnotationKey.refName: n.objectPart]
-                indexDescriptors.append(d)
-            }
+            var plain = item
+            plain.descriptor.annotations = nil
+            indexDescriptors += plain.indexEntries
             // manifest.json lists images: other entries (artifacts' descriptors) are in
             // index.json only.
             guard dockerFiles, MediaType.isIndex(item.descriptor.mediaType) || MediaType.isManifest(item.descriptor.mediaType) else { continue }

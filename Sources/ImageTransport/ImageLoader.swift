@@ -107,14 +107,14 @@ public enum ImageLoader {
         walker.platform = options.platform
         walker.recode = options.recode
         var order: [Digest] = []
-        var byDigest: [Digest: LoadedImage] = [:]
+        var byDigest: [Digest: ImageRecord] = [:]
         for (i, desc) in index.manifests.enumerated() {
             let at = "index.json manifests[\(i)]"
             guard MediaType.isIndex(desc.mediaType) || MediaType.isManifest(desc.mediaType) || options.keepOtherEntries else {
                 plan.warnings.append("\(files.sourceName): \(at): skipped unknown media type \(desc.mediaType)")
                 continue
             }
-            let names = try names(of: desc, source: files.sourceName, at: at, options: options)
+            let (names, bare) = try names(of: desc, source: files.sourceName, at: at, options: options)
             if let select = options.select, !select(desc, names) { continue }
             try walker.walk(desc, at: at, top: true)
             if let platform = options.platform, MediaType.isManifest(desc.mediaType) {
@@ -122,14 +122,12 @@ public enum ImageLoader {
             }
             var top = desc
             top.annotations = nil
-            let ref = desc.annotations?[AnnotationKey.refName] ?? ""
-            let bare = names.isEmpty && desc.annotations?[AnnotationKey.imageName] == nil && !ref.isEmpty ? [ref] : []
             if var existing = byDigest[desc.digest] {
                 existing.names += names.filter { !existing.names.contains($0) }
                 existing.bareTags += bare.filter { !existing.bareTags.contains($0) }
                 byDigest[desc.digest] = existing
             } else {
-                byDigest[desc.digest] = LoadedImage(descriptor: top, names: names, bareTags: bare)
+                byDigest[desc.digest] = ImageRecord(descriptor: top, names: names, bareTags: bare)
                 order.append(desc.digest)
             }
         }
@@ -155,29 +153,19 @@ public enum ImageLoader {
         }
     }
 
-    /// Names from `io.containerd.image.name`, else `org.opencontainers.image.ref.name`.
-    static func names(of desc: Descriptor, source: String, at: String, options: Options) throws -> [Reference] {
-        let a = desc.annotations ?? [:]
-        func parse(_ s: String, _ key: String) throws -> Reference {
-            do {
-                let r = try Reference(parsing: s)
-                return r.withDefaultTag
-            } catch let e as SpecError {
-                throw TransportError(.invalidName, "\(source): \(at): annotation \(key): \(e.message)")
-            }
+    /// Names from `io.containerd.image.name`, else `org.opencontainers.image.ref.name`
+    /// (`Descriptor.annotatedNames`), with `--base-name` for bare tags.
+    static func names(of desc: Descriptor, source: String, at: String, options: Options) throws -> (names: [Reference], bareTags: [String]) {
+        do {
+            let said = try desc.annotatedNames(baseName: options.baseName)
+            // A load refuses a bare tag that could not be a name (as podman does); a copy
+            // carries any ref.name the image spec allows.
+            if options.refuseUnnamableTags, let t = said.bareTags.first, t.lowercased() != t { _ = try Reference(parsing: t) }
+            return said
+        } catch let e as SpecError {
+            let key = desc.annotations?[AnnotationKey.imageName]?.isEmpty == false ? AnnotationKey.imageName : AnnotationKey.refName
+            let message = e.message.hasPrefix("annotation ") ? e.message : "annotation \(key): \(e.message)"
+            throw TransportError(.invalidName, "\(source): \(at): \(message)")
         }
-        if let full = a[AnnotationKey.imageName], !full.isEmpty {
-            return [try parse(full, AnnotationKey.imageName)]
-        }
-        guard let ref = a[AnnotationKey.refName], !ref.isEmpty else { return [] }
-        if ref.contains("/") || ref.contains(":") || ref.contains("@") {
-            return [try parse(ref, AnnotationKey.refName)]
-        }
-        // A bare tag, as umoci and skopeo write: a name only with a base repository.
-        if let base = options.baseName { return [try parse("\(base):\(ref)", AnnotationKey.refName)] }
-        // A load refuses one that could not be a name (as podman does); a copy carries
-        // any ref.name the image spec allows.
-        if options.refuseUnnamableTags && ref.lowercased() != ref { _ = try parse(ref, AnnotationKey.refName) }
-        return []
     }
 }

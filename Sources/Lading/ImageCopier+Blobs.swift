@@ -4,39 +4,43 @@ import ImageSpec
 import TarArchive
 
 extension ImageCopier {
-    /// Copies the blobs of an image tree from one layout into another, verifying each.
+    /// Copies the blobs of an image tree from one layout into another, verifying each;
+    /// an index's children absent from `src` are left out (a sparse index).
     /// - Parameter skipLayersTo: layers whose media type names another compression than
     ///   this are left where they are: the recompressor reads them there.
-    func copyBlobs(of d: Descriptor, from src: OCILayout, to dst: any BlobStore, skipLayersTo: MediaType.LayerCompression? = nil) throws {
+    /// - Throws: `LayoutError.blobNotFound` naming a missing blob, `.invalidDocument` for a
+    ///   document that cannot be read, and what writing `dst` throws.
+    func copyBlobs(of top: Descriptor, from src: OCILayout, to dst: any BlobStore, skipLayersTo: MediaType.LayerCompression? = nil) throws {
         guard (dst as? OCILayout)?.root != src.root, (dst as? ReadThroughStore)?.layout.root != src.root else { return }
-        if let t = skipLayersTo, Recompressor.recodes(d.mediaType, into: t), src.hasBlob(d.digest) { return }
-        guard src.hasBlob(d.digest) else {
-            if MediaType.isNonDistributable(d.mediaType) { return }
-            throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
-        }
-        if !dst.hasBlob(d.digest) {
-            let w = try dst.newBlob(sizeHint: d.size)
-            let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
-            defer { close(fd) }
-            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buf.deallocate() }
-            while true {
-                let n = Glibc.read(fd, buf.baseAddress, buf.count)
-                if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
-                if n == 0 { break }
-                try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+        var walk = DescriptorWalk(source: src)
+        walk.absent = { _ in }
+        try walk.visit([top]) { node in
+            let d = node.descriptor
+            if case .subject = node.role { return .skip }
+            guard src.hasBlob(d.digest) else {
+                if case .child = node.role { return .skip }
+                if MediaType.isNonDistributable(d.mediaType) { return .skip }
+                throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
             }
-            try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
+            if case .layer = node.role, let t = skipLayersTo, Recompressor.recodes(d.mediaType, into: t) { return .skip }
+            if !dst.hasBlob(d.digest) { try copy(d, from: src, to: dst) }
+            return .descend
         }
-        if MediaType.isIndex(d.mediaType) {
-            for c in try JSON.decode(ImageIndex.self, from: try src.readBlob(d.digest), what: "index \(d.digest)").manifests where src.hasBlob(c.digest) {
-                try copyBlobs(of: c, from: src, to: dst, skipLayersTo: skipLayersTo)
-            }
-        } else if MediaType.isManifest(d.mediaType) {
-            let m = try JSON.decode(ImageManifest.self, from: try src.readBlob(d.digest), what: "manifest \(d.digest)")
-            try copyBlobs(of: m.config, from: src, to: dst)
-            for l in m.layers { try copyBlobs(of: l, from: src, to: dst, skipLayersTo: skipLayersTo) }
+    }
+
+    private func copy(_ d: Descriptor, from src: OCILayout, to dst: any BlobStore) throws {
+        let w = try dst.newBlob(sizeHint: d.size)
+        let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
+        defer { close(fd) }
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buf.deallocate() }
+        while true {
+            let n = Glibc.read(fd, buf.baseAddress, buf.count)
+            if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
+            if n == 0 { break }
+            try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         }
+        try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
     }
 
     /// The manifest of `d` for `platform`: `d` itself unless it is an index, else the

@@ -31,7 +31,7 @@ public struct ImageCopier {
     /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest;
     ///   a destination file is written to a temporary name and renamed at the end.
     @discardableResult
-    public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [DockerArchiveWriter.Item] {
+    public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [ImageRecord] {
         let work: OCILayout
         // A destination directory this copy creates is removed again if the copy fails
         // (the topmost directory it had to create); an existing one is never touched.
@@ -59,7 +59,7 @@ public struct ImageCopier {
 
     /// Into a layout or the store; `done` set once it succeeded.
     private func copy(from src: TransportAddress, into work: OCILayout, to dst: TransportAddress,
-                      options: CopyOptions, done: inout Bool) throws -> [DockerArchiveWriter.Item] {
+                      options: CopyOptions, done: inout Bool) throws -> [ImageRecord] {
         // Blobs go into a layout before index.json names them: hold the collection lock
         // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
         var before: Set<String> = []
@@ -75,7 +75,7 @@ public struct ImageCopier {
                 }
             }
         }
-        let items: [DockerArchiveWriter.Item]
+        let items: [ImageRecord]
         do {
             items = try work.withCollectionLock(exclusive: false) {
                 before = Set((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? [])
@@ -98,8 +98,8 @@ public struct ImageCopier {
     /// tarball, or re-encoded ones, are first gathered in a temporary layout beside the
     /// destination (or in the temporary directory, for standard output).
     private func copyToArchive(_ path: String, from src: TransportAddress, to dst: TransportAddress,
-                               options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
-        var copied: [DockerArchiveWriter.Item] = []
+                               options: CopyOptions) throws -> [ImageRecord] {
+        var copied: [ImageRecord] = []
         let base = path == "-" ? FileManager.default.temporaryDirectory.path : (path as NSString).deletingLastPathComponent
         // `.lading-copy-PID-…` staging layouts of killed copies go first.
         SignalCleanup.sweep(base) { name in
@@ -109,7 +109,7 @@ public struct ImageCopier {
         try OutputFile.write(to: path) { out in
             if let spool = try TarSpool(sink: out) {
                 let items = try gather(into: spool, from: src, to: dst, options: options)
-                let written = try spool.finishBlobs(keeping: Self.reachable(from: items.map(\.descriptor), in: spool))
+                let written = try spool.finishBlobs(keeping: try Self.reachable(from: items.map(\.descriptor), in: spool))
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
                 return
             }
@@ -131,18 +131,17 @@ public struct ImageCopier {
         return copied
     }
 
-    /// The blobs the descriptors' trees name (indexes, manifests, configs, layers).
-    static func reachable(from tops: [Descriptor], in store: any BlobStore) -> Set<Digest> {
+    /// The blobs the descriptors' trees name (indexes, manifests, configs, layers;
+    /// an index's absent children left out).
+    /// - Throws: `LayoutError.invalidDocument` for a document that cannot be read.
+    static func reachable(from tops: [Descriptor], in store: any BlobStore) throws -> Set<Digest> {
         var seen: Set<Digest> = []
-        var stack = tops
-        while let d = stack.popLast() {
-            guard seen.insert(d.digest).inserted, let bytes = try? store.readBlob(d.digest, limit: DocumentLimits.manifest) else { continue }
-            if MediaType.isIndex(d.mediaType), let idx = try? JSON.decode(ImageIndex.self, from: bytes, what: "index") {
-                stack += idx.manifests
-            } else if MediaType.isManifest(d.mediaType), let m = try? JSON.decode(ImageManifest.self, from: bytes, what: "manifest") {
-                stack.append(m.config)
-                stack += m.layers
-            }
+        var walk = DescriptorWalk(source: store)
+        walk.absent = { _ in }
+        try walk.visit(tops) { node in
+            if case .subject = node.role { return .skip }
+            seen.insert(node.descriptor.digest)
+            return .descend
         }
         return seen
     }
@@ -158,7 +157,7 @@ public struct ImageCopier {
 
     /// Reads the source's images into `work`, re-encoded when asked, one platform's
     /// manifest with `--platform`.
-    private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [DockerArchiveWriter.Item] {
+    private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
         // With --platform, as skopeo without --all: the one manifest, not the index.
@@ -213,7 +212,7 @@ public struct ImageCopier {
     /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
     ///   the layout where layers left out of `work` (to be re-encoded) are.
     private func read(_ src: TransportAddress, into work: any BlobStore, platform: Platform?, compression: MediaType.LayerCompression?,
-                      recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded, OCILayout?) {
+                      recode: Recode?) throws -> ([ImageRecord], Recoded, OCILayout?) {
         switch src {
         case .store(let name):
             let service = try ImageService(storePath: storePath, create: false)
@@ -233,7 +232,7 @@ public struct ImageCopier {
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, platform: Platform?, recode: Recode?) throws -> ([DockerArchiveWriter.Item], Recoded) {
+    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, platform: Platform?, recode: Recode?) throws -> ([ImageRecord], Recoded) {
         var options = ImageLoader.Options(platform: platform, recode: recode)
         options.keepOtherEntries = true
         options.refuseUnnamableTags = false
@@ -255,7 +254,7 @@ public struct ImageCopier {
             options.recodeTarballs = false
             plan = try ImageLoader.read(path: path, into: work, options: options)
         }
-        var items = plan.images.map { DockerArchiveWriter.Item(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
+        var items = plan.images.map { ImageRecord(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
         if let reference {
             items = items.filter { named($0.names) }
             if items.isEmpty {
@@ -271,7 +270,7 @@ public struct ImageCopier {
     /// The items as the destination names them: `dst`'s own name, if it has one,
     /// replaces theirs.
     /// - Throws: `LadingError.invalidArgument` when a name is given for several images.
-    private func named(_ items: [DockerArchiveWriter.Item], as ref: String?, for dst: TransportAddress) throws -> [DockerArchiveWriter.Item] {
+    private func named(_ items: [ImageRecord], as ref: String?, for dst: TransportAddress) throws -> [ImageRecord] {
         guard let ref else { return items }
         guard items.count == 1 else { throw LadingError(.invalidArgument, "\(dst): a destination name needs exactly one source image (got \(items.count))") }
         return [.init(descriptor: items[0].descriptor, names: [try Reference(parsing: ref).withDefaultTag])]
@@ -279,8 +278,8 @@ public struct ImageCopier {
 
     /// Writes the rest of a tarball: blobs not `written` yet, `index.json`, and for a
     /// docker-archive `manifest.json` and `repositories`.
-    private func writeArchive(_ items: [DockerArchiveWriter.Item], from work: any BlobStore, sink: ByteSink,
-                              to dst: TransportAddress, written: Set<Digest>?) throws -> [DockerArchiveWriter.Item] {
+    private func writeArchive(_ items: [ImageRecord], from work: any BlobStore, sink: ByteSink,
+                              to dst: TransportAddress, written: Set<Digest>?) throws -> [ImageRecord] {
         let docker: Bool
         let ref: String?
         switch dst {
@@ -289,7 +288,7 @@ public struct ImageCopier {
         default: preconditionFailure("not an archive: \(dst)")
         }
         // An oci-archive's REF is its ref.name as given, as for `oci:` (skopeo alike).
-        let named: [DockerArchiveWriter.Item]
+        let named: [ImageRecord]
         if docker || ref == nil {
             named = try self.named(items, as: ref, for: dst)
         } else {
@@ -303,7 +302,7 @@ public struct ImageCopier {
     }
 
     /// Names the copied images in a layout's (or the store's) `index.json`.
-    private func writeIndex(_ items: [DockerArchiveWriter.Item], into work: OCILayout, to dst: TransportAddress) throws {
+    private func writeIndex(_ items: [ImageRecord], into work: OCILayout, to dst: TransportAddress) throws {
         switch dst {
         case .store(let name):
             let named = try self.named(items, as: name.isEmpty ? nil : name, for: dst)
@@ -311,43 +310,20 @@ public struct ImageCopier {
             if let pause = ProcessInfo.processInfo.environment["LADING_TEST_PAUSE_BEFORE_NAMING"].flatMap(Double.init) {
                 Thread.sleep(forTimeInterval: pause)
             }
-            try work.updateIndex { index in
-                for item in named {
-                    for n in item.names {
-                        index.manifests.removeAll { $0.storedName == n }
-                        index.manifests.append(item.descriptor.named(n))
-                    }
-                    if item.names.isEmpty && !index.manifests.contains(where: { $0.digest == item.descriptor.digest }) {
-                        index.manifests.append(item.descriptor)
-                    }
-                }
+            // As load names images: bare tags name nothing in the store.
+            try work.updateNames { table in
+                for item in named { table.add(ImageRecord(descriptor: item.descriptor, names: item.names)) }
             }
         case .ociLayout(_, let ref):
-            try work.updateIndex { index in
+            // As skopeo and umoci do: ref.name holds REF as given (`repo:tag` too), so that
+            // `oci:DIR:REF` reads it back with either tool; a name or tag given again is
+            // replaced, the image it left not kept.
+            try work.updateNames { table in
                 for item in items {
-                    var d = item.descriptor
-                    d.annotations = nil
-                    if let ref {
-                        // As skopeo and umoci do: ref.name holds REF as given (`repo:tag`
-                        // too), so that `oci:DIR:REF` reads it back with either tool.
-                        index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == ref }
-                        d.annotations = [AnnotationKey.refName: ref]
-                        index.manifests.append(d)
-                    } else if item.names.isEmpty && item.bareTags.isEmpty {
-                        if !index.manifests.contains(where: { $0.digest == d.digest }) { index.manifests.append(d) }
-                    } else {
-                        for n in item.names {
-                            index.manifests.removeAll { $0.storedName == n }
-                            index.manifests.append(d.named(n))
-                        }
-                        // Bare tags, as the source's index.json had them.
-                        for t in item.bareTags {
-                            index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == t && $0.annotations?[AnnotationKey.imageName] == nil }
-                            var x = d
-                            x.annotations = [AnnotationKey.refName: t]
-                            index.manifests.append(x)
-                        }
-                    }
+                    var plain = item
+                    plain.descriptor.annotations = nil
+                    if let ref { plain.names = []; plain.bareTags = [ref] }
+                    table.add(plain, keepPrevious: false)
                 }
             }
         case .dockerArchive, .ociArchive:
@@ -366,7 +342,7 @@ extension TransportAddress {
     }
 }
 
-extension DockerArchiveWriter.Item {
+extension ImageRecord {
     /// The same image and names with another top descriptor.
     func with(_ descriptor: Descriptor) -> Self { .init(descriptor: descriptor, names: names, bareTags: bareTags) }
 }

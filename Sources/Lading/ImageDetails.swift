@@ -4,7 +4,7 @@ import ImageSpec
 /// What the store knows about one image: its manifest (for an index, the one chosen
 /// for this platform), config, and content size.
 public struct ImageDetails: Sendable {
-    public var image: StoredImage
+    public var image: ImageRecord
     public var manifestDigest: Digest
     public var manifest: ImageManifest
     public var config: ImageConfig
@@ -14,7 +14,7 @@ public struct ImageDetails: Sendable {
 
     /// What can be said of an image whose manifest or config cannot be read (an artifact
     /// with a non-JSON config, say): its descriptor alone.
-    public init(unreadable image: StoredImage) {
+    public init(unreadable image: ImageRecord) {
         self.image = image
         manifestDigest = image.id
         manifest = ImageManifest(mediaType: image.descriptor.mediaType, config: image.descriptor, layers: [])
@@ -23,7 +23,7 @@ public struct ImageDetails: Sendable {
         size = image.descriptor.size
     }
 
-    init(image: StoredImage, manifestDigest: Digest, manifest: ImageManifest, config: ImageConfig, configDigest: Digest, size: Int64) {
+    init(image: ImageRecord, manifestDigest: Digest, manifest: ImageManifest, config: ImageConfig, configDigest: Digest, size: Int64) {
         self.image = image
         self.manifestDigest = manifestDigest
         self.manifest = manifest
@@ -36,7 +36,7 @@ public struct ImageDetails: Sendable {
 extension ImageService {
     /// Reads an image's manifest and config.
     /// - Throws: `LayoutError` for a missing or corrupt blob, `SpecError` for a bad document.
-    public func details(of image: StoredImage) throws -> ImageDetails {
+    public func details(of image: ImageRecord) throws -> ImageDetails {
         var target = image.descriptor
         var size: Int64 = 0
         if MediaType.isIndex(target.mediaType) {

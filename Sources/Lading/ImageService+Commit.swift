@@ -66,10 +66,10 @@ extension ImageService {
     func record(_ builder: ImageBuilder, reference: String?, verb: String, staged: [StagedBlob]) throws -> Digest {
         let name = try reference.map { try Self.newImageName($0, verb: verb) }
         for s in staged { s.sync() }
-        return try layout.updateIndex { index in
+        return try layout.updateNames { names in
             for s in staged { try s.install() }
             let desc = try builder.write(to: layout)
-            if let name { index.assign(name, to: desc) } else { index.keepUnnamed(desc) }
+            names.add(ImageRecord(descriptor: desc, names: name.map { [$0] } ?? []))
             return desc.digest
         }
     }

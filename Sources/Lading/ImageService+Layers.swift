@@ -15,7 +15,7 @@ extension ImageService {
 
     /// The filesystem an image's layers give, as metadata and content digests, read
     /// from the layer tarballs without unpacking them.
-    public func mergedTree(of image: StoredImage) throws -> FileTree {
+    public func mergedTree(of image: ImageRecord) throws -> FileTree {
         let d = try details(of: image)
         let view = MergedView()
         for (i, l) in d.manifest.layers.enumerated() { try view.add(try layerReader(l, index: i)) }

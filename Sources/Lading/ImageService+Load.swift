@@ -27,15 +27,13 @@ extension ImageService {
         let plan = try ImageLoader.read(path: path, into: layout, options: options)
         try plan.sync()
         var reports = plan.images.map { LoadedImageReport(id: $0.descriptor.digest, names: $0.names) }
-        try layout.updateIndex { index in
+        try layout.updateNames { table in
             // Installed under the lock so a concurrent garbage collection never sees
             // these blobs unreferenced.
             try plan.install(into: layout)
             for (i, image) in plan.images.enumerated() {
-                if image.names.isEmpty { index.keepUnnamed(image.descriptor) }
-                for name in image.names {
-                    if let r = index.assign(name, to: image.descriptor) { reports[i].renamed.append(r) }
-                }
+                // Bare tags name nothing in the store (`--base-name` makes names of them).
+                reports[i].renamed = table.add(ImageRecord(descriptor: image.descriptor, names: image.names))
             }
         }
         return (reports, plan.warnings)

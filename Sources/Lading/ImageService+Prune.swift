@@ -34,8 +34,8 @@ extension ImageService {
     ///   then nothing is removed.
     public func prune(_ options: PruneOptions) throws -> PruneReport {
         var report = PruneReport()
-        let candidates = try images().filter { options.all || $0.names.isEmpty }
-        var selected: [StoredImage] = []
+        let candidates = try images().filter { options.all || $0.isDangling }
+        var selected: [ImageRecord] = []
         let filtered = options.until != nil || !options.labels.isEmpty || !options.notLabels.isEmpty
         for img in candidates {
             var labels: [String: String] = [:]
@@ -56,12 +56,12 @@ extension ImageService {
         }
         let ids = Set(selected.map(\.id))
         // The new index.json is written before any blob is deleted; a dry run locks nothing.
-        (_, report.deletedBlobs) = try layout.updateIndexAndCollect(dryRun: options.dryRun) { index in
+        (_, report.deletedBlobs) = try layout.updateNamesAndCollect(dryRun: options.dryRun) { names in
             for img in selected {
                 report.untagged += img.names.map(\.familiarString)
                 report.deletedImages.append(img.id)
             }
-            index.manifests.removeAll { ids.contains($0.digest) }
+            for id in ids { names.removeImage(id) }
         }
         return report
     }

@@ -3,7 +3,7 @@ import ImageSpec
 
 extension ImageService {
     /// Each image's layer chain (its config's diff IDs), for parent/child relations.
-    func chains() throws -> [(image: StoredImage, chain: [Digest], created: String?)] {
+    func chains() throws -> [(image: ImageRecord, chain: [Digest], created: String?)] {
         try images().map { img in
             let d = try? details(of: img)
             return (img, d?.config.rootfs.diffIDs ?? [], d?.config.created)
@@ -11,7 +11,7 @@ extension ImageService {
     }
 
     /// Images whose layer chain strictly extends `name`'s (built on it).
-    public func children(of name: String) throws -> [StoredImage] {
+    public func children(of name: String) throws -> [ImageRecord] {
         let image = try resolve(name)
         let all = try chains()
         guard let mine = all.first(where: { $0.image.id == image.id })?.chain, !mine.isEmpty else { return [] }
@@ -19,7 +19,7 @@ extension ImageService {
     }
 
     /// The nearest image whose chain is a strict prefix of `image`'s (its parent), if any.
-    func parent(of image: StoredImage, in all: [(image: StoredImage, chain: [Digest], created: String?)]) -> StoredImage? {
+    func parent(of image: ImageRecord, in all: [(image: ImageRecord, chain: [Digest], created: String?)]) -> ImageRecord? {
         guard let mine = all.first(where: { $0.image.id == image.id })?.chain else { return nil }
         return all.filter { !$0.chain.isEmpty && $0.chain.count < mine.count && Array(mine.prefix($0.chain.count)) == $0.chain }
             .max { $0.chain.count < $1.chain.count }?.image

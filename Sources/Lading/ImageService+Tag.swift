@@ -8,7 +8,7 @@ extension ImageService {
     public func tag(_ source: String, _ target: String) throws {
         let image = try resolve(source)
         let name = try Self.newImageName(target, verb: "tag")
-        _ = try layout.updateIndex { index in index.assign(name, to: image.descriptor) }
+        _ = try layout.updateNames { names in names.assign(name, to: image.descriptor) }
     }
 
     /// Parses the name `tag`, `import`, `commit` or `squash` gives an image: a reference
@@ -59,11 +59,11 @@ extension ImageService {
             deleteImage = true
         }
         // Parents that become removable: unnamed, and with no child left but this line.
-        var parents: [StoredImage] = []
+        var parents: [ImageRecord] = []
         if deleteImage && !noPrune {
             var current = image
             var gone: Set<Digest> = [image.id]
-            while let p = parent(of: current, in: all), p.names.isEmpty {
+            while let p = parent(of: current, in: all), p.isDangling {
                 let pc = all.first { $0.image.id == p.id }?.chain ?? []
                 if all.contains(where: { !gone.contains($0.image.id) && extends($0.chain, pc) }) { break }
                 parents.append(p)
@@ -72,20 +72,20 @@ extension ImageService {
             }
         }
         // The new index.json is written before any blob is deleted.
-        _ = try layout.updateIndexAndCollect { index in
+        _ = try layout.updateNamesAndCollect { names in
             for n in toUntag {
-                index.manifests.removeAll { $0.digest == image.id && $0.storedName == n }
+                names.untag(n, from: image.id)
                 lines.append("Untagged: \(n.familiarString)")
             }
-            let stillNamed = index.manifests.contains { $0.digest == image.id && $0.storedName != nil }
+            let stillNamed = names.isNamed(image.id)
             if deleteImage && !stillNamed {
-                index.manifests.removeAll { $0.digest == image.id }
+                names.removeImage(image.id)
                 lines.append("Deleted: \(image.id)")
-            } else if !stillNamed && !index.manifests.contains(where: { $0.digest == image.id }) {
-                index.manifests.append(image.descriptor)
+            } else if !stillNamed {
+                names.keepUnnamed(image.descriptor)
             }
             for p in parents {
-                index.manifests.removeAll { $0.digest == p.id }
+                names.removeImage(p.id)
                 lines.append("Deleted: \(p.id)")
             }
         }

@@ -3,7 +3,7 @@ import ImageSpec
 
 /// One image's disk usage (docker's `system df -v`, images part).
 public struct ImageUsage: Sendable {
-    public var image: StoredImage
+    public var image: ImageRecord
     public var created: String?
     /// Bytes of every blob the image needs (index, manifests, configs, layers present).
     public var size: Int64
@@ -26,7 +26,7 @@ public struct DiskUsage: Sendable {
 
 extension ImageService {
     /// The blobs an image needs, with sizes, and which of them are layers.
-    func blobs(of image: StoredImage) throws -> [Digest: (size: Int64, layer: Bool)] {
+    func blobs(of image: ImageRecord) throws -> [Digest: (size: Int64, layer: Bool)] {
         var out: [Digest: (size: Int64, layer: Bool)] = [:]
         var walk = DescriptorWalk(source: layout)
         walk.absent = { _ in }
@@ -76,7 +76,7 @@ public struct HistoryRow: Sendable {
 extension ImageService {
     /// The image's history, newest first, each non-empty entry matched with its layer.
     /// - Throws: `LadingError.invalidArgument` when there are more non-empty entries than layers.
-    public func history(of name: String) throws -> (image: StoredImage, rows: [HistoryRow]) {
+    public func history(of name: String) throws -> (image: ImageRecord, rows: [HistoryRow]) {
         let image = try resolve(name)
         let d = try details(of: image)
         var rows: [HistoryRow] = []

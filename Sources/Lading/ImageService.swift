@@ -20,38 +20,34 @@ public final class ImageService {
     }
 
     /// Every image in the store, grouped by target digest, in `index.json` order.
-    public func images() throws -> [StoredImage] {
-        let index = try layout.readIndex()
-        var order: [Digest] = []
-        var byDigest: [Digest: StoredImage] = [:]
-        for d in index.manifests where MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType) {
-            let name = d.storedName
-            if var s = byDigest[d.digest] {
-                if let name, !s.names.contains(name) { s.names.append(name); s.names.sort() }
-                byDigest[d.digest] = s
-            } else {
-                byDigest[d.digest] = StoredImage(descriptor: d.named(nil), names: name.map { [$0] } ?? [])
-                order.append(d.digest)
-            }
-        }
-        return order.map { byDigest[$0]! }
-    }
+    public func images() throws -> [ImageRecord] { try layout.records() }
 
     /// Finds an image by name (`busybox` = `docker.io/library/busybox:latest`), by
     /// `name@digest`, or by an ID or ID prefix (4–64 hex, `sha256:` optional).
     /// - Throws: `LadingError.notFound`, or `.ambiguous` when a prefix matches several images.
-    public func resolve(_ text: String) throws -> StoredImage {
-        let all = try images()
+    public func resolve(_ text: String) throws -> ImageRecord {
+        try resolve([text])[0]
+    }
+
+    /// Finds each of `texts` as `resolve(_:)` does, reading `index.json` once: the cost
+    /// is linear in the number of names and images.
+    public func resolve(_ texts: [String]) throws -> [ImageRecord] {
+        let table = NameTable(try layout.readIndex())
+        let all = table.records()
+        return try texts.map { try Self.find($0, in: table, all: all) }
+    }
+
+    private static func find(_ text: String, in table: NameTable, all: [ImageRecord]) throws -> ImageRecord {
         if let ref = try? Reference(parsing: text) {
-            let full = ref.withDefaultTag
-            if let hit = all.first(where: { $0.names.contains(full) }) { return hit }
-            if let dg = ref.digest, let hit = all.first(where: { $0.id == dg && ($0.names.contains { $0.name == ref.name } || ref.tag == nil) }) {
+            if let hit = table.record(named: ref.withDefaultTag) { return hit }
+            if let dg = ref.digest, let hit = table.record(of: dg), hit.names.contains(where: { $0.name == ref.name }) || ref.tag == nil {
                 return hit
             }
         }
         var hex = Substring(text)
         if hex.hasPrefix("sha256:") { hex = hex.dropFirst(7) }
         if (4...64).contains(hex.count), hex.allSatisfy({ "0123456789abcdef".contains($0) }) {
+            if hex.count == 64, let d = try? Digest(parsing: "sha256:\(hex)"), let hit = table.record(of: d) { return hit }
             let hits = all.filter { $0.id.encoded.hasPrefix(hex) }
             if hits.count == 1 { return hits[0] }
             if hits.count > 1 { throw LadingError(.ambiguous, "\(text): ambiguous reference: matches \(hits.count) images") }

@@ -54,11 +54,8 @@ public struct Verifier {
                 return report
             }
         }
-        for (i, d) in tops.enumerated() {
-            let at = "index.json manifests[\(i)]"
-            v.checkNames(d, at: at)
-            v.visit(d, at: at, depth: 0, inIndex: false, siblings: tops)
-        }
+        for (i, d) in tops.enumerated() { v.checkNames(d, at: "index.json manifests[\(i)]") }
+        v.walk(tops)
         report.blobsChecked = v.runJobs()
         if roots == nil { v.checkOrphans() }
         report.findings = v.findings
@@ -82,72 +79,85 @@ public struct Verifier {
         try JSON.decode(T.self, from: try layout.readBlob(d.digest), what: "\(d.mediaType) \(d.digest)")
     }
 
-    private mutating func visit(_ d: Descriptor, at: String, depth: Int, inIndex: Bool, siblings: [Descriptor]) {
-        guard depth <= 16 else { return error(d, at, "indexes nested more than 16 deep") }
-        guard d.digest.isSupported else { return error(d, at, "unsupported digest algorithm \(d.digest.algorithm)") }
+    /// One `DescriptorWalk` over the layout: each blob's presence and size, documents'
+    /// schema, layers against diff IDs; blobs to hash are queued for `runJobs`.
+    private mutating func walk(_ tops: [Descriptor]) {
+        var walk = DescriptorWalk(source: layout)
+        walk.absent = { _ in }
+        topLevel = Set(tops.map(\.digest))
+        do {
+            try walk.visit(tops, unreadable: { node, error in
+                // prune and rmi refuse to run while a document an image needs cannot be read.
+                self.error(node.descriptor, node.path, "\(error.description) (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)")
+            }, document: { node, doc in
+                if case .manifest(let m, _) = doc { self.checkConfig(of: m, at: node) }
+            }) { node in self.check(node) }
+        } catch {
+            self.error(nil, "index.json", "\(error)")
+        }
+    }
+
+    /// Diff IDs of each image config met, for its manifest's layers.
+    private var diffIDsOf: [Digest: [Digest]] = [:]
+    /// The digests `index.json` (or the roots given) lists.
+    private var topLevel = Set<Digest>()
+
+    private mutating func check(_ node: DescriptorWalk.Node) -> DescriptorWalk.Step {
+        let d = node.descriptor, at = node.path
+        guard d.digest.isSupported else { error(d, at, "unsupported digest algorithm \(d.digest.algorithm)"); return .skip }
         guard let size = layout.blobSize(d.digest) else {
-            if MediaType.isNonDistributable(d.mediaType) { return }
-            if inIndex {
-                return warn(d, at, "partial index: manifest for \(d.platform?.description ?? "unknown platform") is absent")
+            if MediaType.isNonDistributable(d.mediaType) { return .skip }
+            switch node.role {
+            case .child: warn(d, at, "partial index: manifest for \(d.platform?.description ?? "unknown platform") is absent")
+            case .layer: error(d, at, "layer blob is missing")
+            case .subject: break
+            default: error(d, at, "blob is missing")
             }
-            return error(d, at, "blob is missing")
+            return .skip
         }
         if size != d.size { error(d, at, "blob is \(size) bytes, descriptor says \(d.size)") }
-        if seen.insert(d.digest).inserted && !MediaType.isLayer(d.mediaType) { jobs.append((d, at, nil)) }
-        if let subject = d.attestationSubject, !siblings.contains(where: { $0.digest == subject }) {
+        var expect: Digest?
+        if case .layer(let i) = node.role, case .manifest(let m, _)? = node.parent, let ids = diffIDsOf[m.config.digest], i < ids.count {
+            expect = ids[i]
+        }
+        if seen.insert(d.digest).inserted { jobs.append((d, at, MediaType.isLayer(d.mediaType) ? expect : nil)) }
+        if let subject = d.attestationSubject, !siblingsContain(subject, node) {
             error(d, at, "attestation subject \(subject) is not in the index")
         }
-        do {
-            if MediaType.isIndex(d.mediaType) {
-                let idx = try document(ImageIndex.self, d)
-                for (i, c) in idx.manifests.enumerated() {
-                    visit(c, at: "\(at) > manifests[\(i)]", depth: depth + 1, inIndex: true, siblings: idx.manifests)
-                }
-            } else if MediaType.isManifest(d.mediaType) {
-                let m = try document(ImageManifest.self, d)
-                visit(m.config, at: "\(at) > config", depth: depth + 1, inIndex: false, siblings: [])
-                var diffIDs: [Digest]?
-                if MediaType.isConfig(m.config.mediaType), layout.hasBlob(m.config.digest) {
-                    let cfg = try document(ImageConfig.self, m.config)
-                    if cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty {
-                        warn(m.config, "\(at) > config", "config has no rootfs; layers not checked against diff IDs")
-                    } else {
-                        diffIDs = cfg.rootfs.diffIDs
-                        if cfg.rootfs.type != "layers" { error(m.config, "\(at) > config", "rootfs.type is \"\(cfg.rootfs.type)\", expected \"layers\"") }
-                        if m.layers.count != cfg.rootfs.diffIDs.count {
-                            error(d, at, "\(m.layers.count) layers but the config lists \(cfg.rootfs.diffIDs.count) diff IDs")
-                        }
-                        if let h = cfg.history {
-                            let nonEmpty = h.filter { $0.emptyLayer != true }.count
-                            if nonEmpty != cfg.rootfs.diffIDs.count {
-                                error(m.config, "\(at) > config", "history has \(nonEmpty) non-empty entries for \(cfg.rootfs.diffIDs.count) diff IDs")
-                            }
-                        }
-                    }
-                }
-                for (i, l) in m.layers.enumerated() {
-                    let lat = "\(at) > layers[\(i)]"
-                    guard l.digest.isSupported else { error(l, lat, "unsupported digest algorithm"); continue }
-                    guard let lsize = layout.blobSize(l.digest) else {
-                        if !MediaType.isNonDistributable(l.mediaType) { error(l, lat, "layer blob is missing") }
-                        continue
-                    }
-                    if lsize != l.size { error(l, lat, "blob is \(lsize) bytes, descriptor says \(l.size)") }
-                    let expect = diffIDs.flatMap { i < $0.count ? $0[i] : nil }
-                    if MediaType.isLayer(l.mediaType) && seen.insert(l.digest).inserted {
-                        jobs.append((l, lat, expect))
-                    } else if !MediaType.isLayer(l.mediaType) && seen.insert(l.digest).inserted {
-                        jobs.append((l, lat, nil))
-                    }
-                }
-            } else if MediaType.isConfig(d.mediaType) {
-                _ = try document(ImageConfig.self, d)
+        if case .config = node.role, MediaType.isConfig(d.mediaType) { return .skip }
+        if MediaType.isConfig(d.mediaType) {
+            do { _ = try document(ImageConfig.self, d) } catch { self.error(d, at, "\(error)") }
+        }
+        return .descend
+    }
+
+    private func siblingsContain(_ digest: Digest, _ node: DescriptorWalk.Node) -> Bool {
+        switch node.parent {
+        case .index(let idx, _)?: return idx.manifests.contains { $0.digest == digest }
+        case nil: return topLevel.contains(digest)
+        default: return false
+        }
+    }
+
+    /// The image config's checks, before the manifest's layers are met.
+    private mutating func checkConfig(of m: ImageManifest, at node: DescriptorWalk.Node) {
+        let d = node.descriptor, at = node.path
+        guard MediaType.isConfig(m.config.mediaType), layout.hasBlob(m.config.digest) else { return }
+        let cfg: ImageConfig
+        do { cfg = try document(ImageConfig.self, m.config) } catch { return self.error(d, at, "\(error)") }
+        if cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty {
+            return warn(m.config, "\(at) > config", "config has no rootfs; layers not checked against diff IDs")
+        }
+        diffIDsOf[m.config.digest] = cfg.rootfs.diffIDs
+        if cfg.rootfs.type != "layers" { error(m.config, "\(at) > config", "rootfs.type is \"\(cfg.rootfs.type)\", expected \"layers\"") }
+        if m.layers.count != cfg.rootfs.diffIDs.count {
+            error(d, at, "\(m.layers.count) layers but the config lists \(cfg.rootfs.diffIDs.count) diff IDs")
+        }
+        if let h = cfg.history {
+            let nonEmpty = h.filter { $0.emptyLayer != true }.count
+            if nonEmpty != cfg.rootfs.diffIDs.count {
+                error(m.config, "\(at) > config", "history has \(nonEmpty) non-empty entries for \(cfg.rootfs.diffIDs.count) diff IDs")
             }
-        } catch {
-            // prune and rmi refuse to run while a document an image needs cannot be read.
-            let repair = MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType)
-                ? " (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)" : ""
-            self.error(d, at, "\(error)\(repair)")
         }
     }
 

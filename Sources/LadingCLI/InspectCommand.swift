@@ -58,7 +58,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     /// `repo@<image ID>` once per repository the image has a name in, in name order.
-    func repoDigests(_ image: StoredImage) -> [String] {
+    func repoDigests(_ image: ImageRecord) -> [String] {
         var seen = Set<String>()
         return image.names.map { "\($0.familiarName)@\(image.id)" }.filter { seen.insert($0).inserted }
     }

@@ -13,8 +13,9 @@ public protocol BlobSource: AnyObject {
 /// descriptors of `index.json` through nested indexes to manifests, then to each
 /// manifest's config and layers, and to the `subject` of either.
 ///
-/// Every descriptor met is handed to `body` first (pre-order), which answers whether to
-/// go below it. Below an index or a manifest the walk reads and decodes the document
+/// Every descriptor met is handed to `body` first (pre-order, once per path that meets
+/// it), which answers whether to go below it; a document is read and gone below once,
+/// at the first path, so the cost is linear in the size of the graph. Below an index or a manifest the walk reads and decodes the document
 /// (at most `DocumentLimits.manifest` bytes, digest checked) and **throws** when it
 /// cannot: a store must never act (collect, verify, convert) on a guess of what a
 /// document it could not read refers to. A document absent from the source is an error
@@ -61,11 +62,12 @@ public struct DescriptorWalk {
     /// When set, only an index's manifests for this platform (no pseudo-images) are met;
     /// an index left with none is an error. Nested indexes are always met.
     public var platform: Platform?
-    /// Each digest is handed to `body` once (the first path that meets it).
-    public var onceEach = true
     /// Called for an index or manifest whose blob is absent; throws to stop the walk.
     /// The default throws for a root and returns for a child of an index.
     public var absent: (Node) throws -> Void = DescriptorWalk.absentRootIsAnError
+    /// Paths name a root's image after its position (`index.json manifests[2]
+    /// (docker.io/library/busybox:latest) > config`), for messages about a store.
+    public var namesInPaths = false
 
     public init(source: any BlobSource, platform: Platform? = nil) {
         self.source = source
@@ -74,35 +76,44 @@ public struct DescriptorWalk {
 
     /// Walks from `roots` (paths named `"\(origin) manifests[i]"`).
     /// - Parameters:
+    ///   - unreadable: called with a document that cannot be read or is nested too deep
+    ///     (its children are not met); the walk goes on when it returns. The default
+    ///     throws the error.
     ///   - document: called with each document read, after `body` chose to descend and
     ///     before its children are met.
-    ///   - body: called once per descriptor (see `onceEach`).
+    ///   - body: called for each descriptor met, on every path.
     /// - Throws: `LayoutError.invalidDocument` naming the document and its path for one
     ///   that cannot be read or decoded, is nested too deep, or has no manifest for
     ///   `platform`; `.blobNotFound` for an absent root; whatever the closures throw.
     public func visit(_ roots: [Descriptor], origin: String = "index.json",
+                      unreadable: (Node, LayoutError) throws -> Void = { _, e in throw e },
                       document: (Node, Document) throws -> Void = { _, _ in },
                       _ body: (Node) throws -> Step) throws {
         var seen = Set<Digest>()
         for (i, d) in roots.enumerated() {
-            let name = (d.annotations?[AnnotationKey.imageName] ?? d.annotations?[AnnotationKey.refName]).map { " (\($0))" } ?? ""
+            let name = namesInPaths ? (d.annotations?[AnnotationKey.imageName] ?? d.annotations?[AnnotationKey.refName]).map { " (\($0))" } ?? "" : ""
             try visit(Node(descriptor: d, role: .root(i), path: "\(origin) manifests[\(i)]\(name)", depth: 0, parent: nil),
-                      seen: &seen, document: document, body)
+                      seen: &seen, unreadable: unreadable, document: document, body)
         }
     }
 
-    private func visit(_ node: Node, seen: inout Set<Digest>, document: (Node, Document) throws -> Void,
+    private func visit(_ node: Node, seen: inout Set<Digest>, unreadable: (Node, LayoutError) throws -> Void,
+                       document: (Node, Document) throws -> Void,
                        _ body: (Node) throws -> Step) throws {
         let d = node.descriptor
-        if onceEach { guard seen.insert(d.digest).inserted else { return } }
         guard try body(node) == .descend else { return }
         let isIndex = MediaType.isIndex(d.mediaType)
-        guard isIndex || MediaType.isManifest(d.mediaType) else { return }
-        guard node.depth <= Self.maxDepth else {
-            throw LayoutError(.invalidDocument, "\(node.path): indexes nested more than \(Self.maxDepth) deep")
+        guard isIndex || MediaType.isManifest(d.mediaType), seen.insert(d.digest).inserted else { return }
+        let doc: Document
+        do {
+            guard node.depth <= Self.maxDepth else {
+                throw LayoutError(.invalidDocument, "\(node.path): indexes nested more than \(Self.maxDepth) deep")
+            }
+            guard source.blobSize(d.digest) != nil else { return try absent(node) }
+            doc = try read(node, isIndex: isIndex)
+        } catch let e as LayoutError where e.code == .invalidDocument {
+            return try unreadable(node, e)
         }
-        guard source.blobSize(d.digest) != nil else { return try absent(node) }
-        let doc = try read(node, isIndex: isIndex)
         try document(node, doc)
         func next(_ c: Descriptor, _ role: Role, _ step: String) -> Node {
             Node(descriptor: c, role: role, path: "\(node.path) > \(step)", depth: node.depth + 1, parent: doc)
@@ -115,18 +126,18 @@ public struct DescriptorWalk {
                     guard let p = c.platform, PlatformMatcher.only(platform).matches(p), !c.isPseudoImage() else { continue }
                     kept += 1
                 }
-                try visit(next(c, .child(i), "manifests[\(i)]"), seen: &seen, document: document, body)
+                try visit(next(c, .child(i), "manifests[\(i)]"), seen: &seen, unreadable: unreadable, document: document, body)
             }
             if let platform, kept == 0, !idx.manifests.contains(where: { MediaType.isIndex($0.mediaType) }) {
                 throw LayoutError(.invalidDocument, "\(node.path): index \(d.digest) has no manifest for \(platform)")
             }
-            if let s = idx.subject { try visit(next(s, .subject, "subject"), seen: &seen, document: document, body) }
+            if let s = idx.subject { try visit(next(s, .subject, "subject"), seen: &seen, unreadable: unreadable, document: document, body) }
         case .manifest(let m, _):
-            try visit(next(m.config, .config, "config"), seen: &seen, document: document, body)
+            try visit(next(m.config, .config, "config"), seen: &seen, unreadable: unreadable, document: document, body)
             for (i, l) in m.layers.enumerated() {
-                try visit(next(l, .layer(i), "layers[\(i)]"), seen: &seen, document: document, body)
+                try visit(next(l, .layer(i), "layers[\(i)]"), seen: &seen, unreadable: unreadable, document: document, body)
             }
-            if let s = m.subject { try visit(next(s, .subject, "subject"), seen: &seen, document: document, body) }
+            if let s = m.subject { try visit(next(s, .subject, "subject"), seen: &seen, unreadable: unreadable, document: document, body) }
         }
     }
 

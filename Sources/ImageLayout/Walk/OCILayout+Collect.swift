@@ -14,7 +14,9 @@ extension OCILayout {
     ///   document that cannot be read, and its path from `index.json`.
     public func reachable(from roots: [Descriptor]) throws -> Set<Digest> {
         var live = Set<Digest>()
-        try DescriptorWalk(source: self).visit(roots) { node in
+        var walk = DescriptorWalk(source: self)
+        walk.namesInPaths = true
+        try walk.visit(roots) { node in
             live.insert(node.descriptor.digest)
             return .descend
         }
@@ -34,7 +36,7 @@ extension OCILayout {
         return dead.sorted { $0.0 < $1.0 }
     }
 
-    /// Edits `index.json` with `edit` and removes the blobs the edited index no longer
+    /// Edits the names of `index.json` with `edit` and removes the blobs the edited index no longer
     /// reaches, the temporary index files and ingest directories of killed commands;
     /// under the collection lock and the index lock, index written before any blob is
     /// deleted.
@@ -44,18 +46,20 @@ extension OCILayout {
     /// - Returns: `edit`'s result and the blobs removed (or that would be), with sizes.
     /// - Throws: what `edit` throws, and as `reachable(from:)`: then nothing is
     ///   written or deleted.
-    public func updateIndexAndCollect<T>(dryRun: Bool = false, _ edit: (inout ImageIndex) throws -> T) throws -> (T, [(Digest, Int64)]) {
+    public func updateNamesAndCollect<T>(dryRun: Bool = false, _ edit: (inout NameTable) throws -> T) throws -> (T, [(Digest, Int64)]) {
         if dryRun {
-            var index = try readIndex()
-            let result = try edit(&index)
-            return (result, try unreachable(from: index.manifests))
+            var table = NameTable(try readIndex())
+            let result = try edit(&table)
+            return (result, try unreachable(from: table.index.manifests))
         }
         return try withCollectionLock(exclusive: true) {
             try withLock {
-                var index = try readIndex()
-                let before = try JSON.encode(index)
-                let result = try edit(&index)
+                let read = try readIndex()
+                var table = NameTable(read)
+                let result = try edit(&table)
+                let index = table.index
                 let dead = try unreachable(from: index.manifests)
+                let before = try JSON.encode(read)
                 let after = try JSON.encode(index)
                 if after != before { try writeIndexLocked(after) }
                 var removed: [(Digest, Int64)] = []

@@ -2,20 +2,9 @@ import ImageLayout
 import ImageSpec
 import TarArchive
 
-/// One image found in a source, verified and ready to be recorded in the store.
-public struct LoadedImage: Sendable {
-    /// The top descriptor (a manifest or an index) as it goes into `index.json`.
-    public var descriptor: Descriptor
-    /// The names it carries (normalized references, tagged); empty for an unnamed image.
-    public var names: [Reference]
-    /// Bare `org.opencontainers.image.ref.name` tags (umoci, skopeo) read without a base
-    /// name: not references, kept so a copy can write them again.
-    public var bareTags: [String] = []
-}
-
 /// The result of reading a source: images plus the blobs to install for them.
 public final class LoadPlan {
-    public internal(set) var images: [LoadedImage] = []
+    public internal(set) var images: [ImageRecord] = []
     /// Verified blobs from the source, by digest.
     var blobs: [Digest: StagedFile] = [:]
     /// Documents lading generated (synthesized manifests), by digest.

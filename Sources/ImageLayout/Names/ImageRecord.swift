@@ -1,0 +1,98 @@
+import ImageSpec
+
+/// An image as an `index.json` holds it: one target (a manifest or an index) and the
+/// names its descriptors carry. The one record of "an image and its names", for the
+/// store, a source being read, and an archive or layout being written.
+public struct ImageRecord: Sendable, Equatable {
+    /// The target descriptor, without name annotations.
+    public var descriptor: Descriptor
+    /// Its names (normalized references, tagged), sorted.
+    public var names: [Reference]
+    /// Bare `org.opencontainers.image.ref.name` tags (as umoci and skopeo write, `v2`), and
+    /// name annotations that are not references: kept as they are, never parsed as names.
+    public var bareTags: [String]
+
+    public init(descriptor: Descriptor, names: [Reference] = [], bareTags: [String] = []) {
+        self.descriptor = descriptor
+        self.names = names
+        self.bareTags = bareTags
+    }
+
+    /// The image ID: the target's digest (as docker's containerd image store reports it).
+    public var id: Digest { descriptor.digest }
+
+    /// No name refers to it (docker's `<none>:<none>`; a bare tag is not a name): what
+    /// `prune` removes.
+    public var isDangling: Bool { names.isEmpty }
+
+    /// The same image and names with another target (a converted or re-encoded one).
+    public func with(_ descriptor: Descriptor) -> ImageRecord {
+        ImageRecord(descriptor: descriptor, names: names, bareTags: bareTags)
+    }
+
+    /// The `index.json` descriptors that say this record: one per name (both annotations,
+    /// as containerd and docker write them), one per bare tag (`ref.name` only), or one
+    /// without annotations for an unnamed image.
+    public var indexEntries: [Descriptor] {
+        if names.isEmpty && bareTags.isEmpty { return [descriptor.named(nil)] }
+        return names.map { descriptor.named($0) } + bareTags.map { descriptor.tagged($0) }
+    }
+}
+
+/// A name that moved from one image to another.
+public struct RenamedImage: Sendable, Equatable {
+    /// The name that moved.
+    public var name: Reference
+    /// The image that had it (kept, unnamed, when no other name refers to it).
+    public var previous: Digest
+
+    /// docker's line for it: `The image NAME already exists, renaming the old one with ID sha256:… to empty string`.
+    public var message: String {
+        "The image \(name.familiarString) already exists, renaming the old one with ID \(previous) to empty string"
+    }
+}
+
+extension Descriptor {
+    /// What the name annotations of an `index.json` descriptor say (image-spec
+    /// annotations.md; containerd): `io.containerd.image.name` is the full reference;
+    /// else a `ref.name` holding `/`, `:` or `@` is one; else a `ref.name` is a bare tag,
+    /// a name only under `baseName` (`REPO:TAG`).
+    /// - Throws: `SpecError.invalidReference` naming the annotation for a value that
+    ///   should be a reference and is not.
+    public func annotatedNames(baseName: String? = nil) throws -> (names: [Reference], bareTags: [String]) {
+        let a = annotations ?? [:]
+        func parse(_ s: String, _ key: String) throws -> Reference {
+            do { return try Reference(parsing: s).withDefaultTag } catch let e as SpecError {
+                throw SpecError(.invalidReference, "annotation \(key): \(e.message)")
+            }
+        }
+        if let full = a[AnnotationKey.imageName], !full.isEmpty { return ([try parse(full, AnnotationKey.imageName)], []) }
+        guard let ref = a[AnnotationKey.refName], !ref.isEmpty else { return ([], []) }
+        if ref.contains("/") || ref.contains(":") || ref.contains("@") { return ([try parse(ref, AnnotationKey.refName)], []) }
+        if let baseName { return ([try parse("\(baseName):\(ref)", AnnotationKey.refName)], []) }
+        return ([], [ref])
+    }
+
+    /// This descriptor carrying `name` as both annotations, the way containerd and
+    /// docker write them (other annotations kept); nil removes both.
+    public func named(_ name: Reference?) -> Descriptor {
+        var d = self
+        var a = d.annotations ?? [:]
+        a[AnnotationKey.imageName] = nil
+        a[AnnotationKey.refName] = nil
+        if let name {
+            a[AnnotationKey.imageName] = name.description
+            a[AnnotationKey.refName] = name.objectPart
+        }
+        d.annotations = a.isEmpty ? nil : a
+        return d
+    }
+
+    /// This descriptor carrying `tag` as its `ref.name` alone (a bare tag, or an `oci:`
+    /// REF as given).
+    public func tagged(_ tag: String) -> Descriptor {
+        var d = named(nil)
+        d.annotations = (d.annotations ?? [:]).merging([AnnotationKey.refName: tag]) { _, b in b }
+        return d
+    }
+}

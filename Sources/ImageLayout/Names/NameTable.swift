@@ -1,0 +1,166 @@
+import ImageSpec
+
+/// The names of an `index.json`, indexed by name and by digest: the only code that
+/// edits them. Built once from an index (each entry's annotations read once), each edit
+/// costs O(1) amortized, and `index` gives the result, so naming a thousand images costs
+/// a thousand steps, not a million.
+///
+/// The rules are docker's (containerd image store): a name belongs to one image; giving
+/// it to another moves it, and the image it left stays, unnamed, when nothing else names
+/// it (`moby-dangling@`); an unnamed record of an image goes once a name covers it.
+public struct NameTable {
+    private var base: ImageIndex
+    /// `index.json`'s descriptors in order; nil for one removed.
+    private var slots: [Descriptor?] = []
+    /// What each slot's annotations say.
+    private var said: [(names: [Reference], bareTags: [String])] = []
+    private var byName: [Reference: [Int]] = [:]
+    /// Slots by their raw `ref.name` annotation.
+    private var byRefName: [String: [Int]] = [:]
+    private var byDigest: [Digest: [Int]] = [:]
+
+    /// - Parameter index: `index.json` as read; an annotation that is not a valid
+    ///   reference is kept as written and counts as a bare tag (the image stays named).
+    public init(_ index: ImageIndex) {
+        base = index
+        base.manifests = []
+        for d in index.manifests { append(d) }
+    }
+
+    /// The index with every edit applied, entries in their first order, new ones last.
+    public var index: ImageIndex {
+        var out = base
+        out.manifests = slots.compactMap { $0 }
+        return out
+    }
+
+    /// Every image (manifest or index target, other entries left out with
+    /// `imagesOnly`), grouped by digest in `index.json` order, names sorted.
+    public func records(imagesOnly: Bool = true) -> [ImageRecord] {
+        var order: [Digest] = []
+        var out: [Digest: ImageRecord] = [:]
+        for (i, slot) in slots.enumerated() {
+            guard let d = slot else { continue }
+            if imagesOnly && !Self.isImage(d) { continue }
+            if out[d.digest] == nil {
+                out[d.digest] = ImageRecord(descriptor: d.named(nil))
+                order.append(d.digest)
+            }
+            for n in said[i].names where !out[d.digest]!.names.contains(n) { out[d.digest]!.names.append(n) }
+            for t in said[i].bareTags where !out[d.digest]!.bareTags.contains(t) { out[d.digest]!.bareTags.append(t) }
+        }
+        return order.map { var r = out[$0]!; r.names.sort(); return r }
+    }
+
+    /// The record of the image `name` belongs to.
+    public func record(named name: Reference) -> ImageRecord? {
+        guard let i = byName[name]?.first, let d = slots[i] else { return nil }
+        return record(of: d.digest)
+    }
+
+    private static func isImage(_ d: Descriptor) -> Bool { MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType) }
+
+    /// The record of the image (a manifest or index target) with this digest, if
+    /// `index.json` holds it.
+    public func record(of digest: Digest) -> ImageRecord? {
+        guard let first = byDigest[digest]?.first, let d = slots[first], Self.isImage(d) else { return nil }
+        var r = ImageRecord(descriptor: d.named(nil))
+        for i in byDigest[digest] ?? [] {
+            r.names += said[i].names.filter { !r.names.contains($0) }
+            r.bareTags += said[i].bareTags.filter { !r.bareTags.contains($0) }
+        }
+        r.names.sort()
+        return r
+    }
+
+    /// Gives `name` to `target` (docker's tag, load, commit, import): the name leaves any
+    /// image that had it, which stays unnamed when nothing else names it (unless
+    /// `keepPrevious` is false: an `oci:` layout's REF is replaced, as skopeo does); an
+    /// unnamed record of `target` goes.
+    /// - Returns: the image the name was taken from, when it was another image.
+    @discardableResult
+    public mutating func assign(_ name: Reference, to target: Descriptor, keepPrevious: Bool = true) -> RenamedImage? {
+        var renamed: RenamedImage?
+        for i in byName[name] ?? [] {
+            guard let old = slots[i] else { continue }
+            remove(slot: i)
+            if old.digest != target.digest {
+                if renamed == nil { renamed = RenamedImage(name: name, previous: old.digest) }
+                if keepPrevious { keepUnnamed(old) }
+            }
+        }
+        for i in byDigest[target.digest] ?? [] where said[i].names.isEmpty && said[i].bareTags.isEmpty { remove(slot: i) }
+        append(target.named(name))
+        return renamed
+    }
+
+    /// Gives `tag` as a `ref.name` alone (a bare tag, or an `oci:` layout's REF as given,
+    /// `repo:tag` included) to `target`: every entry whose `ref.name` is `tag` goes, as
+    /// skopeo's and umoci's `oci:` writers replace it.
+    public mutating func assign(bareTag tag: String, to target: Descriptor) {
+        for i in byRefName[tag] ?? [] { remove(slot: i) }
+        for i in byDigest[target.digest] ?? [] where said[i].names.isEmpty && said[i].bareTags.isEmpty { remove(slot: i) }
+        append(target.tagged(tag))
+    }
+
+    /// Keeps `target` in the index, unnamed, unless some record of it is there already.
+    public mutating func keepUnnamed(_ target: Descriptor) {
+        if byDigest[target.digest]?.isEmpty ?? true { append(target.named(nil)) }
+    }
+
+    /// Adds every entry `record` needs (its names moved to it as `assign` moves them).
+    /// - Returns: the names taken from other images.
+    @discardableResult
+    public mutating func add(_ record: ImageRecord, keepPrevious: Bool = true) -> [RenamedImage] {
+        var renamed: [RenamedImage] = []
+        for n in record.names { if let r = assign(n, to: record.descriptor, keepPrevious: keepPrevious) { renamed.append(r) } }
+        for t in record.bareTags { assign(bareTag: t, to: record.descriptor) }
+        if record.names.isEmpty && record.bareTags.isEmpty { keepUnnamed(record.descriptor) }
+        return renamed
+    }
+
+    /// Removes `name` from the image `digest` (docker's untag). The image stays only if
+    /// another entry still names or keeps it.
+    public mutating func untag(_ name: Reference, from digest: Digest) {
+        for i in byName[name] ?? [] where slots[i]?.digest == digest { remove(slot: i) }
+    }
+
+    /// Whether any entry of `digest` carries a name (a bare tag is not one).
+    public func isNamed(_ digest: Digest) -> Bool {
+        (byDigest[digest] ?? []).contains { !said[$0].names.isEmpty }
+    }
+
+    /// Whether any entry has this digest.
+    public func contains(_ digest: Digest) -> Bool { !(byDigest[digest]?.isEmpty ?? true) }
+
+    /// Removes every entry of the image `digest`, names and all.
+    public mutating func removeImage(_ digest: Digest) {
+        for i in byDigest[digest] ?? [] { remove(slot: i) }
+    }
+
+    private mutating func append(_ d: Descriptor) {
+        let i = slots.count
+        slots.append(d)
+        var s: (names: [Reference], bareTags: [String])
+        do { s = try d.annotatedNames() } catch {
+            s = ([], [d.annotations?[AnnotationKey.imageName] ?? d.annotations?[AnnotationKey.refName] ?? ""])
+        }
+        said.append(s)
+        for n in s.names { byName[n, default: []].append(i) }
+        if let r = d.annotations?[AnnotationKey.refName] { byRefName[r, default: []].append(i) }
+        byDigest[d.digest, default: []].append(i)
+    }
+
+    private mutating func remove(slot i: Int) {
+        guard let d = slots[i] else { return }
+        slots[i] = nil
+        for n in said[i].names { Self.drop(i, from: &byName, at: n) }
+        if let r = d.annotations?[AnnotationKey.refName] { Self.drop(i, from: &byRefName, at: r) }
+        Self.drop(i, from: &byDigest, at: d.digest)
+    }
+
+    private static func drop<K: Hashable>(_ i: Int, from map: inout [K: [Int]], at key: K) {
+        map[key]?.removeAll { $0 == i }
+        if map[key]?.isEmpty == true { map[key] = nil }
+    }
+}
