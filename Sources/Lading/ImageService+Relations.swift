@@ -1,9 +1,13 @@
 import ImageLayout
 import ImageSpec
 
+/// An image with its layer chain (its config's diff IDs).
+typealias Chain = (image: ImageRecord, chain: [Digest], created: String?)
+
 extension ImageService {
-    /// Each image's layer chain (its config's diff IDs), for parent/child relations.
-    func chains() throws -> [(image: ImageRecord, chain: [Digest], created: String?)] {
+    /// Each image's layer chain (its config's diff IDs), for parent/child relations; an
+    /// image whose config cannot be read has none (it is nobody's parent or child).
+    func chains() throws -> [Chain] {
         try images().map { img in
             let d = try? details(of: img)
             return (img, d?.config.rootfs.diffIDs ?? [], d?.config.created)
@@ -19,7 +23,7 @@ extension ImageService {
     }
 
     /// The nearest image whose chain is a strict prefix of `image`'s (its parent), if any.
-    func parent(of image: ImageRecord, in all: [(image: ImageRecord, chain: [Digest], created: String?)]) -> ImageRecord? {
+    func parent(of image: ImageRecord, in all: [Chain]) -> ImageRecord? {
         guard let mine = all.first(where: { $0.image.id == image.id })?.chain else { return nil }
         return all.filter { !$0.chain.isEmpty && $0.chain.count < mine.count && Array(mine.prefix($0.chain.count)) == $0.chain }
             .max { $0.chain.count < $1.chain.count }?.image

@@ -38,10 +38,31 @@ extension ImageService {
     /// - Returns: docker's lines, `Untagged: NAME` and `Deleted: DIGEST`.
     /// - Throws: `LadingError.notFound`, `.conflict` naming the reason.
     public func remove(_ text: String, force: Bool = false, noPrune: Bool = false) throws -> [String] {
-        let image = try resolve(text)
-        let byName = (try? Reference(parsing: text)).map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil }
+        try remove([text], force: force, noPrune: noPrune)[0].get()
+    }
+
+    /// Removes each of `texts` in turn, as `remove(_:force:noPrune:)` does, in one locked
+    /// step: `index.json` is read, edited and written once and the blobs collected once,
+    /// so removing a thousand names costs linear time. A name that cannot be removed
+    /// (unknown, a conflict) does not stop the others.
+    /// - Returns: per text, docker's lines or the error that stopped it.
+    /// - Throws: what stops the whole step (`index.json` unreadable, a document an image
+    ///   that stays needs cannot be read): then nothing is removed.
+    public func remove(_ texts: [String], force: Bool = false, noPrune: Bool = false) throws -> [Result<[String], Error>] {
         let all = try chains()
-        let hasChildren = !(try children(of: image.id.description)).isEmpty
+        let (results, _) = try layout.updateNamesAndCollect { table in
+            texts.map { text in Result { try removeOne(text, from: &table, chains: all, force: force, noPrune: noPrune) } }
+        }
+        return results
+    }
+
+    private func removeOne(_ text: String, from table: inout NameTable, chains all: [Chain],
+                           force: Bool, noPrune: Bool) throws -> [String] {
+        let image = try Self.find(text, in: table)
+        let byName = (try? Reference(parsing: text)).map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil }
+        let present = all.filter { table.contains($0.image.id) }
+        let mine = present.first { $0.image.id == image.id }?.chain ?? []
+        let hasChildren = present.contains { extends($0.chain, mine) }
         var lines: [String] = []
         let toUntag: [Reference]
         var deleteImage: Bool
@@ -63,31 +84,28 @@ extension ImageService {
         if deleteImage && !noPrune {
             var current = image
             var gone: Set<Digest> = [image.id]
-            while let p = parent(of: current, in: all), p.isDangling {
-                let pc = all.first { $0.image.id == p.id }?.chain ?? []
-                if all.contains(where: { !gone.contains($0.image.id) && extends($0.chain, pc) }) { break }
+            while let p = parent(of: current, in: present), table.record(of: p.id)?.isDangling ?? false {
+                let pc = present.first { $0.image.id == p.id }?.chain ?? []
+                if present.contains(where: { !gone.contains($0.image.id) && extends($0.chain, pc) }) { break }
                 parents.append(p)
                 gone.insert(p.id)
                 current = p
             }
         }
-        // The new index.json is written before any blob is deleted.
-        _ = try layout.updateNamesAndCollect { names in
-            for n in toUntag {
-                names.untag(n, from: image.id)
-                lines.append("Untagged: \(n.familiarString)")
-            }
-            let stillNamed = names.isNamed(image.id)
-            if deleteImage && !stillNamed {
-                names.removeImage(image.id)
-                lines.append("Deleted: \(image.id)")
-            } else if !stillNamed {
-                names.keepUnnamed(image.descriptor)
-            }
-            for p in parents {
-                names.removeImage(p.id)
-                lines.append("Deleted: \(p.id)")
-            }
+        for n in toUntag {
+            table.untag(n, from: image.id)
+            lines.append("Untagged: \(n.familiarString)")
+        }
+        let stillNamed = table.isNamed(image.id)
+        if deleteImage && !stillNamed {
+            table.removeImage(image.id)
+            lines.append("Deleted: \(image.id)")
+        } else if !stillNamed {
+            table.keepUnnamed(image.descriptor)
+        }
+        for p in parents {
+            table.removeImage(p.id)
+            lines.append("Deleted: \(p.id)")
         }
         return lines
     }

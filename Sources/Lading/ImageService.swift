@@ -33,11 +33,12 @@ public final class ImageService {
     /// is linear in the number of names and images.
     public func resolve(_ texts: [String]) throws -> [ImageRecord] {
         let table = NameTable(try layout.readIndex())
-        let all = table.records()
-        return try texts.map { try Self.find($0, in: table, all: all) }
+        return try texts.map { try Self.find($0, in: table) }
     }
 
-    private static func find(_ text: String, in table: NameTable, all: [ImageRecord]) throws -> ImageRecord {
+    /// `resolve` against a name table being edited (a name or a full ID costs O(1); an ID
+    /// prefix a pass over the images).
+    static func find(_ text: String, in table: NameTable) throws -> ImageRecord {
         if let ref = try? Reference(parsing: text) {
             if let hit = table.record(named: ref.withDefaultTag) { return hit }
             if let dg = ref.digest, let hit = table.record(of: dg), hit.names.contains(where: { $0.name == ref.name }) || ref.tag == nil {
@@ -48,7 +49,7 @@ public final class ImageService {
         if hex.hasPrefix("sha256:") { hex = hex.dropFirst(7) }
         if (4...64).contains(hex.count), hex.allSatisfy({ "0123456789abcdef".contains($0) }) {
             if hex.count == 64, let d = try? Digest(parsing: "sha256:\(hex)"), let hit = table.record(of: d) { return hit }
-            let hits = all.filter { $0.id.encoded.hasPrefix(hex) }
+            let hits = table.records().filter { $0.id.encoded.hasPrefix(hex) }
             if hits.count == 1 { return hits[0] }
             if hits.count > 1 { throw LadingError(.ambiguous, "\(text): ambiguous reference: matches \(hits.count) images") }
         }

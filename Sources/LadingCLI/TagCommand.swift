@@ -27,10 +27,12 @@ struct RmiCommand: ParsableCommand {
         var failed = false
         let service: ImageService
         do { service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store)) } catch { fail(error) }
-        for name in images {
-            do {
-                for line in try service.remove(name, force: force, noPrune: noPrune) { print(line) }
-            } catch {
+        let results: [Result<[String], Error>]
+        do { results = try service.remove(images, force: force, noPrune: noPrune) } catch { fail(error) }
+        for result in results {
+            switch result {
+            case .success(let lines): for line in lines { print(line) }
+            case .failure(let error):
                 printErr("Error: \(error)")
                 failed = true
             }
