@@ -25,8 +25,8 @@ public final class StagedFile {
     /// Why the content could not be decompressed, if it could not.
     public let decompressError: String?
     /// The refusal of the first tar entry whose numeric fields do not fit (a uid or a
-    /// device number out of range; `TarReader.next()`), naming the entry; nil when none
-    /// (or when the content is no tar). Only a layer is refused for it.
+    /// device number out of range; `TarReader.next()`), `entry <path>: <what>`; nil when
+    /// none (or when the content is no tar). Only a layer is refused for it.
     public let entryRefusal: String?
 
     init(blob: any StagedContent, name: String, compression: Compression, uncompressedDigest: Digest?, decompressError: String?,
@@ -64,7 +64,7 @@ public final class StagedFile {
             let refusal = try TarHeaderScan.run(TeeChunks(source, sinks: [counter, writer]), sinks: [], name: name)
             let blob = try writer.stageContent()
             return StagedFile(blob: blob, name: name, compression: .none, uncompressedDigest: blob.digest, decompressError: nil,
-                              entryRefusal: refusal?.description)
+                              entryRefusal: refusal.map { Self.entryPart($0, name) })
         }
         // Compressed: the decoder pulls the input through a tee that stores and hashes it.
         let tee = TeeChunks(source, sinks: [writer])
@@ -82,7 +82,14 @@ public final class StagedFile {
         let blob = try writer.stageContent()
         return StagedFile(blob: blob, name: name, compression: compression,
                           uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.digester.finalizeHex()) : nil,
-                          decompressError: decodeError, entryRefusal: decodeError == nil ? refusal?.description : nil)
+                          decompressError: decodeError, entryRefusal: decodeError == nil ? refusal.map { Self.entryPart($0, name) } : nil)
+    }
+
+    /// The refusal without the reader's name (the file's own), which the layer check
+    /// names its own way: `entry <path>: <what>`.
+    private static func entryPart(_ refusal: ArchiveError, _ name: String) -> String {
+        let prefix = "\(name): "
+        return refusal.message.hasPrefix(prefix) ? String(refusal.message.dropFirst(prefix.count)) : refusal.message
     }
 }
 

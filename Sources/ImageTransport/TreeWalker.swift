@@ -144,7 +144,7 @@ enum LayerCheck {
                 throw TransportError(.layerMismatch, "\(source): layer \(i) (\(name)) has uncompressed digest \(u) but the config's diff ID is \(diffIDs[i])")
             }
             if let refusal = staged.entryRefusal {
-                throw ArchiveError(.refusedEntry, "\(source): layer \(i) (\(name)) cannot be unpacked: \(refusal)")
+                throw ArchiveError(.refusedEntry, "\(source): layer \(i) (\(name)): \(refusal)")
             }
         }
     }
