@@ -15,7 +15,10 @@ extension TarEntry {
     ///   `makedev` takes; PAX `SCHILY.devmajor`/`SCHILY.devminor`, base-256 fields). Other
     ///   entry types carry none: whatever their header says is read as 0 (libarchive's
     ///   writer never writes them either).
-    /// - size: not negative. mtime: any `Int64` (libarchive clamps larger PAX values).
+    /// - size: not negative.
+    /// - mtime: seconds, negative ones (before 1970) included, but not a value past 64 bits
+    ///   (a PAX `mtime` of 10^20): libarchive clamps those to ±(2^63 - 1), so both limits
+    ///   (and -2^63) are refused.
     /// - Parameter source: the archive's name, for errors.
     /// - Throws: `ArchiveError` `.refusedEntry`, `<source>: entry <path>: <field> <value> is
     ///   out of range (<low> to <high>)`, with the value as written (a negative one too).
@@ -70,7 +73,11 @@ extension TarEntry {
         self.permissions = UInt32(archive_entry_perm(e)) & 0o7777
         self.uname = archive_entry_uname(e).map { String(cString: $0) }
         self.gname = archive_entry_gname(e).map { String(cString: $0) }
-        self.mtime = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime(e)) : 0
+        let mtime = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime(e)) : 0
+        // libarchive clamps a time past 64 bits to the limit: the limits mean "did not fit".
+        let times: ClosedRange<Int64> = (-Int64.max + 1)...(Int64.max - 1)
+        guard times.contains(mtime) else { throw refuse("mtime", mtime, times) }
+        self.mtime = mtime
         self.mtimeNanoseconds = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime_nsec(e)) : 0
         self.isSparse = archive_entry_sparse_count(e) > 0
         var attrs: [(name: String, value: [UInt8])] = []

@@ -55,6 +55,12 @@ import TestSupport
          "t.tar: entry b256-uid: uid 1099511627776 is out of range (0 to 4294967294)"),
         Case(RawTar.header(name: "b256-gid", type: "0", gid: -2),
          "t.tar: entry b256-gid: gid -2 is out of range (0 to 4294967294)"),
+        Case(RawTar.pax([("mtime", "99999999999999999999")]) + RawTar.file("late", "x"),
+         "t.tar: entry late: mtime 9223372036854775807 is out of range (-9223372036854775806 to 9223372036854775806)"),
+        Case(RawTar.pax([("mtime", "-99999999999999999999.5")]) + RawTar.file("early", "x"),
+         "t.tar: entry early: mtime -9223372036854775807 is out of range (-9223372036854775806 to 9223372036854775806)"),
+        Case(RawTar.header(name: "b256-mtime", type: "0", mtime: Int64.min),
+         "t.tar: entry b256-mtime: mtime -9223372036854775808 is out of range (-9223372036854775806 to 9223372036854775806)"),
     ]
 
     @Test(arguments: cases)
@@ -69,13 +75,29 @@ import TestSupport
             + RawTar.header(name: "dev/max", type: "4")
             + RawTar.pax([("uid", "4294967294"), ("gid", "4294967294")]) + RawTar.file("owner", "x")
             + RawTar.header(name: "b256", type: "3", uid: 1 << 31, devMajor: 1 << 31, devMinor: 7)
+            + RawTar.pax([("mtime", "-86400")]) + RawTar.file("pre-epoch", "x")
+            + RawTar.header(name: "far", type: "0", mtime: 1 << 40)
             + RawTar.end
         let entries = try Self.read(bytes).get()
-        #expect(entries.map(\.path) == ["dev/max", "owner", "b256"])
+        #expect(entries.map(\.path) == ["dev/max", "owner", "b256", "pre-epoch", "far"])
+        #expect(entries[3].mtime == -86400)
+        #expect(entries[4].mtime == 1 << 40)
         #expect(entries[0].kind == .blockDevice)
         #expect(entries[0].deviceMajor == UInt32.max && entries[0].deviceMinor == UInt32.max)
         #expect(entries[1].uid == 4294967294 && entries[1].gid == 4294967294)
         #expect(entries[2].uid == 1 << 31 && entries[2].deviceMajor == 1 << 31 && entries[2].deviceMinor == 7)
+    }
+
+    /// A negative size is refused by libarchive itself, before the entry is read (its
+    /// name unknown): the error names the archive and the entry before it.
+    @Test func negativeSizeIsADamagedArchive() throws {
+        let bytes = Self.ok + RawTar.header(name: "neg", type: "0", size: -1) + RawTar.end
+        guard case .failure(let e) = try Self.read(bytes), let a = e as? ArchiveError else {
+            Issue.record("negative size read")
+            return
+        }
+        #expect(a.code == .corrupt)
+        #expect(a.description == "t.tar: damaged or truncated archive after entry ok: Tar entry has negative size")
     }
 
     /// Only devices carry device numbers: any other entry's are read as 0, whatever they are.
