@@ -13,9 +13,9 @@ extension TarEntry {
     /// - uid and gid: 0...`maxOwnerID` (a PAX `uid` of 2^40 or -1, a base-256 field).
     /// - Device numbers of block and character devices: 0...4294967295 (`UInt32`, what
     ///   `makedev` takes; PAX `SCHILY.devmajor`/`SCHILY.devminor`, base-256 fields). Other
-    ///   entry types carry none: whatever their header says is read as 0 (libarchive's
-    ///   writer never writes them either).
-    /// - size: not negative.
+    ///   entry types carry none: whatever their header says is read as 0 (`TarWriter`
+    ///   never writes them either).
+    /// - size: not negative (libarchive itself refuses a negative size as damage).
     /// - mtime: seconds, negative ones (before 1970) included, but not a value past 64 bits
     ///   (a PAX `mtime` of 10^20): libarchive clamps those to ±(2^63 - 1), so both limits
     ///   (and -2^63) are refused.
