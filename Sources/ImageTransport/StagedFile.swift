@@ -24,9 +24,13 @@ public final class StagedFile {
     public let uncompressedDigest: Digest?
     /// Why the content could not be decompressed, if it could not.
     public let decompressError: String?
+    /// The refusal of the first tar entry whose numeric fields do not fit (a uid or a
+    /// device number out of range; `TarReader.next()`), `entry <path>: <what>`; nil when
+    /// none (or when the content is no tar). Only a layer is refused for it.
+    public let entryRefusal: String?
 
     init(blob: any StagedContent, name: String, compression: Compression, uncompressedDigest: Digest?, decompressError: String?,
-         source: (digest: Digest, size: Int64)? = nil, encoding: Compression? = nil) {
+         entryRefusal: String? = nil, source: (digest: Digest, size: Int64)? = nil, encoding: Compression? = nil) {
         self.blob = blob
         self.digest = source?.digest ?? blob.digest
         self.size = source?.size ?? blob.size
@@ -35,6 +39,7 @@ public final class StagedFile {
         self.compression = compression
         self.uncompressedDigest = uncompressedDigest
         self.decompressError = decompressError
+        self.entryRefusal = entryRefusal
     }
 
     /// Copies a stream into a new blob of `layout`, hashing the raw bytes and, for a
@@ -51,30 +56,24 @@ public final class StagedFile {
             return try recode.copy(into: layout, name: name, limit: limit, source: source, compression: compression)
         }
         let writer = try layout.newBlob(sizeHint: sizeHint)
+        // The content (the input itself when uncompressed) is counted against the limit and
+        // its tar headers read on the way (`TarHeaderScan`): a layer with an entry no
+        // command would accept is refused by the diff ID check.
         guard compression != .none else {
-            var total: Int64 = 0
-            while true {
-                let chunk = try source.nextChunk()
-                if chunk.count == 0 { break }
-                total += Int64(chunk.count)
-                if let limit, total > limit { throw tooLarge(name, limit) }
-                try writer.write(chunk)
-            }
+            let counter = ContentSink(name: name, limit: limit, hash: false)
+            let refusal = try TarHeaderScan.run(TeeChunks(source, sinks: [counter, writer]), sinks: [], name: name)
             let blob = try writer.stageContent()
-            return StagedFile(blob: blob, name: name, compression: .none, uncompressedDigest: blob.digest, decompressError: nil)
+            return StagedFile(blob: blob, name: name, compression: .none, uncompressedDigest: blob.digest, decompressError: nil,
+                              entryRefusal: refusal.map { Self.entryPart($0, name) })
         }
         // Compressed: the decoder pulls the input through a tee that stores and hashes it.
         let tee = TeeChunks(source, sinks: [writer])
-        var content = StreamDigester()
+        let content = ContentSink(name: name, limit: limit, hash: true)
         var decodeError: String?
+        var refusal: ArchiveError?
         do {
             let decoder = try TarReader(.chunks(tee), mode: .raw, name: name)
-            if try decoder.next() != nil {
-                try decoder.forEachChunk {
-                    content.update($0)
-                    if let limit, content.count > limit { throw tooLarge(name, limit) }
-                }
-            }
+            refusal = try TarHeaderScan.run(DecodedSource(decoder), sinks: [content], name: name)
         } catch let e as ArchiveError where tee.sourceError == nil {
             decodeError = e.description
         }
@@ -82,8 +81,33 @@ public final class StagedFile {
         try tee.drain()
         let blob = try writer.stageContent()
         return StagedFile(blob: blob, name: name, compression: compression,
-                          uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.finalizeHex()) : nil,
-                          decompressError: decodeError)
+                          uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.digester.finalizeHex()) : nil,
+                          decompressError: decodeError, entryRefusal: decodeError == nil ? refusal.map { Self.entryPart($0, name) } : nil)
+    }
+
+    /// The refusal without the reader's name (the file's own), which the layer check
+    /// names its own way: `entry <path>: <what>`.
+    private static func entryPart(_ refusal: ArchiveError, _ name: String) -> String {
+        let prefix = "\(name): "
+        return refusal.message.hasPrefix(prefix) ? String(refusal.message.dropFirst(prefix.count)) : refusal.message
+    }
+}
+
+/// Counts (and hashes, when asked) the content of a staged file, refusing it as soon as
+/// it passes `limit` bytes.
+final class ContentSink: ByteSink {
+    private(set) var digester = StreamDigester()
+    private var count: Int64 = 0
+    let name: String, limit: Int64?, hash: Bool
+    init(name: String, limit: Int64?, hash: Bool) {
+        self.name = name
+        self.limit = limit
+        self.hash = hash
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        count += Int64(bytes.count)
+        if let limit, count > limit { throw tooLarge(name, limit) }
+        if hash { digester.update(bytes) }
     }
 }
 

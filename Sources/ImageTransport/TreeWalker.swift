@@ -1,5 +1,6 @@
 import ImageLayout
 import ImageSpec
+import TarArchive
 
 /// A blob a descriptor names is absent from the source.
 struct MissingBlob: Error {
@@ -127,6 +128,9 @@ final class TreeWalker {
 enum LayerCheck {
     /// - Parameters:
     ///   - layers: each layer's name for messages and its staged file (nil: foreign, absent).
+    /// - Throws: `TransportError` `.layerMismatch` for a count, digest or decoding mismatch;
+    ///   `ArchiveError` `.refusedEntry` for a layer with an entry no command accepts (a uid
+    ///   or device number out of range), naming the source, the layer and the entry.
     static func diffIDs(layers: [(CustomStringConvertible, StagedFile?)], diffIDs: [Digest], source: String, what: String) throws {
         guard layers.count == diffIDs.count else {
             throw TransportError(.layerMismatch, "\(source): \(what) has \(layers.count) layers but its config lists \(diffIDs.count) diff IDs")
@@ -138,6 +142,9 @@ enum LayerCheck {
             }
             if u != diffIDs[i] {
                 throw TransportError(.layerMismatch, "\(source): layer \(i) (\(name)) has uncompressed digest \(u) but the config's diff ID is \(diffIDs[i])")
+            }
+            if let refusal = staged.entryRefusal {
+                throw ArchiveError(.refusedEntry, "\(source): layer \(i) (\(name)): \(refusal)")
             }
         }
     }

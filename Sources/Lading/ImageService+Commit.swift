@@ -35,8 +35,15 @@ extension ImageService {
             lower = try mergedTree(of: image)
         }
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
-        let written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
-        let (layer, diffID, staged) = try writer.finish()
+        let written: [Change]
+        let (layer, diffID, staged): (Descriptor, Digest, StagedBlob)
+        do {
+            written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
+            (layer, diffID, staged) = try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
         let now = ImageBuilder.timestamp()
         var entry: [String: Any] = ["created": now, "created_by": "lading commit"]
         if let a = options.author { entry["author"] = a }

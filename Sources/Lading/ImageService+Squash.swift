@@ -29,9 +29,15 @@ extension ImageService {
             lower = view.tree
         }
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
-        _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in try self.layerReader(layers[keep + i], index: keep + i) },
-                                       lower: lower, to: writer.tar)
-        let (layer, diffID, staged) = try writer.finish()
+        let (layer, diffID, staged): (Descriptor, Digest, StagedBlob)
+        do {
+            _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in try self.layerReader(layers[keep + i], index: keep + i) },
+                                           lower: lower, to: writer.tar)
+            (layer, diffID, staged) = try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
 
         var builder = try ImageBuilder(manifest: d.manifest, rawConfig: try layout.readBlob(d.configDigest))
         builder.layers = Array(layers.prefix(keep))

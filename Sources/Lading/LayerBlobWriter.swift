@@ -49,6 +49,15 @@ final class LayerBlobWriter: ByteSink {
         }
     }
 
+    /// Stops the compression and removes the temporary blob, after a failure: nothing of
+    /// the layer stays in the ingest area (the writer and its `tar` hold each other, so
+    /// no deinit would remove it).
+    func abort() {
+        try? gzip?.finish()
+        try? compressor?.finish()
+        blob.abort()
+    }
+
     /// Finishes the tar stream and the compression. The blob stays staged: it is
     /// installed with the index update that references it (`ImageService.record`), so a
     /// concurrent garbage collection never sees it unreferenced.

@@ -191,13 +191,14 @@ public struct Verifier {
                     out.append(Finding(severity: .error, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
                 }
                 let reader = try TarReader(.chunks(tee), mode: .raw, name: "layer \(d.digest)")
-                var content = StreamDigester()
-                if try reader.next() != nil { try reader.forEachChunk { content.update($0) } }
+                let content = DigestSink()
+                let refusal = try TarHeaderScan.run(DecodedSource(reader), sinks: [content], name: "layer \(d.digest)")
                 try tee.drain()
-                let c = Digest(sha256Hex: content.finalizeHex())
+                let c = Digest(sha256Hex: content.digester.finalizeHex())
                 if let diffID, c != diffID {
                     out.append(Finding(severity: .error, blob: d.digest, path: at, message: "uncompressed digest \(c) does not match diff ID \(diffID)"))
                 }
+                if let refusal { out.append(Finding(severity: .error, blob: d.digest, path: at, message: refusal.description)) }
             } else {
                 try tee.drain()
             }

@@ -6,8 +6,8 @@ import TarArchive
 ///
 /// The tar holds exactly the differences: new and changed entries with their parent
 /// directories first, a `.wh.NAME` whiteout at each topmost deleted path, and every name
-/// of a hardlinked file that is written (the first name in path order carries the content,
-/// the others are hardlinks to it). Headers are deterministic: sorted order, mtimes in
+/// of a hardlinked inode that is written (the first name in path order carries the content,
+/// or is the symlink, device or FIFO; the others are hardlinks to it). Headers are deterministic: sorted order, mtimes in
 /// whole seconds, no atime/ctime, empty user and group names, xattrs sorted; whiteouts are
 /// empty regular files, mode 0600, owner 0:0, mtime 0. Sockets are left out. Applying the
 /// base and then this layer reproduces the directory (the root's own attributes aside).
@@ -27,8 +27,10 @@ public struct ChangesetWriter {
     ///   - base: the base image's merged view (`MergedView.build`), or `FileTree()` for scratch.
     ///   - directory: the new filesystem.
     /// - Returns: the changes written.
-    /// - Throws: `LayerError` `.io` when the directory cannot be read or changes while being
-    ///   read; the writer's `ArchiveError` when output fails.
+    /// - Throws: `LayerError` `.invalidWhiteout` before writing anything when a path to write
+    ///   has a component starting with `.wh.` (`<directory>: /.wh.keep: whiteout marker: …`),
+    ///   `.io` when the directory cannot be read or changes while being read; the writer's
+    ///   `ArchiveError` when output fails.
     @discardableResult
     public func write(base: FileTree, directory: String, to writer: TarWriter) throws -> [Change] {
         // A file whose base has no regular file of the same size is changed whatever
@@ -55,6 +57,11 @@ public struct ChangesetWriter {
             var q = p.parent
             while !q.isRoot { emit.insert(q); q = q.parent }
         }
+        // Checked before anything is written: in the layer, `.wh.keep` would delete the
+        // base's `/keep` rather than be a file.
+        if let reserved = emit.sorted().first(where: Whiteout.isReserved) {
+            throw LayerError(.invalidWhiteout, "\(directory): \(reserved): whiteout marker: \(Whiteout.reservedMessage(in: "a committed directory"))")
+        }
 
         var firstName: [Int: LayerPath] = [:]
         let order = (emit.map { ($0, false) } + whiteouts.map { ($0, true) }).sorted { $0.0 < $1.0 }
@@ -67,7 +74,7 @@ public struct ChangesetWriter {
             }
             guard let meta = new[path], meta.kind != .socket else { continue }
             var e = meta.tarEntry(path: path)
-            if meta.kind == .regular, let g = meta.hardlinkGroup {
+            if let g = meta.hardlinkGroup {
                 if let first = firstName[g] {
                     e.kind = .hardlink
                     e.size = 0

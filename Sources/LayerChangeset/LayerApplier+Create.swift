@@ -98,6 +98,7 @@ extension LayerApplier {
     /// Owner, xattrs, mode, then mtime (directories: recorded for `finish()`).
     func setAttributes(_ entry: TarEntry, _ dir: Int32, _ name: [UInt8], fd: Int32?, resolved: LayerPath) throws {
         if !options.rootless {
+            // In range: `TarReader.next()` refuses owners past `TarEntry.maxOwnerID`.
             let uid = uid_t(truncatingIfNeeded: entry.uid), gid = gid_t(truncatingIfNeeded: entry.gid)
             let rc = fd.map { fchown($0, uid, gid) } ?? withCName(name) { fchownat(dir, $0, uid, gid, AT_SYMLINK_NOFOLLOW) }
             if rc != 0 { throw fail(.io, entry, "cannot change owner", cause: String(cString: strerror(errno))) }

@@ -48,9 +48,12 @@ public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
         LayerError(.io, message, cause: String(cString: strerror(err)))
     }
 
-    /// Wraps an archive reader's error, keeping its message as the cause.
+    /// Wraps an archive reader's error, keeping its message as the cause. An entry the
+    /// reader refused (a uid or device number out of range) keeps the reader's message,
+    /// which already names the layer and the entry.
     static func archive(_ layer: String, _ error: Error) -> LayerError {
         if let e = error as? LayerError { return e }
+        if let a = error as? ArchiveError, a.code == .refusedEntry { return LayerError(.archive, a.message, cause: a.cause) }
         if let a = error as? ArchiveError { return LayerError(.archive, "\(layer): cannot read layer", cause: a.description) }
         return LayerError(.archive, "\(layer): cannot read layer", cause: "\(error)")
     }

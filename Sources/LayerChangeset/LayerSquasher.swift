@@ -8,9 +8,9 @@ import TarArchive
 ///   lower layer (with no lower layers, none survive); opaque directories become explicit
 ///   whiteouts of the lower children they hid; delete-then-re-add and type replacements
 ///   (directory → file, symlink → directory) come out as the final entry.
-/// - Hardlink groups stay linked and keep their content even when the name they were linked
-///   to is removed or overwritten later; owners, modes, xattrs, mtimes and devices are kept;
-///   no path appears twice.
+/// - Hardlink groups stay linked (those of symlinks, devices and FIFOs too) and keep their
+///   content even when the name they were linked to is removed or overwritten later; owners,
+///   modes, xattrs, mtimes and devices are kept; no path appears twice.
 /// - Content is streamed from the layer tars, never buffered: a first pass builds the merged
 ///   view, then each layer is read once more and the surviving files copied out of it.
 ///
@@ -43,15 +43,20 @@ public struct LayerSquasher {
         var groups: [Int: [LayerPath]] = [:]
         for (p, m) in merged.entries() { if let g = m.hardlinkGroup { groups[g, default: []].append(p) } }
         for p in Array(emit) {
-            if let g = merged[p]?.hardlinkGroup, merged.source(p) != nil { for q in groups[g] ?? [] { emit.insert(q) } }
+            // A regular file linked to a lower-layer file is pointed at a name that still
+            // holds it (below); any other group is written whole.
+            guard let m = merged[p], let g = m.hardlinkGroup, m.kind != .regular || merged.source(p) != nil else { continue }
+            for q in groups[g] ?? [] { emit.insert(q) }
         }
         for p in Array(emit) + Array(whiteouts) {
             var q = p.parent
             while !q.isRoot { emit.insert(q); q = q.parent }
         }
 
-        // Regular files by content source; everything else now, in sorted order.
+        // Regular files by content source; everything else now, in sorted order (the first
+        // name of a linked symlink, device or FIFO is the entry, the others hardlinks to it).
         var bySource: [Int: [Int: [LayerPath]]] = [:]
+        var firstName: [Int: LayerPath] = [:]
         let order = (emit.map { ($0, false) } + whiteouts.map { ($0, true) }).sorted { $0.0 < $1.0 }
         for (path, isWhiteout) in order {
             if isWhiteout {
@@ -76,7 +81,16 @@ public struct LayerSquasher {
                 }
                 continue
             }
-            try writer.writeHeader(meta.tarEntry(path: path))
+            var e = meta.tarEntry(path: path)
+            if let g = meta.hardlinkGroup {
+                if let first = firstName[g] {
+                    e.kind = .hardlink
+                    e.linkBytes = first.bytes
+                } else {
+                    firstName[g] = path
+                }
+            }
+            try writer.writeHeader(e)
         }
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)

@@ -7,10 +7,10 @@ import TarArchive
 /// directory or is not an earlier entry, parents that are not directories, names longer
 /// than NAME_MAX, symlinks with an empty target).
 ///
-/// No name may have a component starting with `.wh.`, neither as written nor once the
-/// symlinks on its way are resolved (`l/f` with `l` → `.wh.x`): in a layer such a name is
-/// a whiteout marker (or an aufs meta entry), not a file, so the file would silently not
-/// appear, or a rewritten layer (duplicates, see `import`) would not unpack.
+/// No name may have a component starting with `.wh.` (`Whiteout.isReserved`), neither as
+/// written nor once the symlinks on its way are resolved (`l/f` with `l` → `.wh.x`): in a
+/// layer such a name is a whiteout marker (or an aufs meta entry), not a file, so the file
+/// would silently not appear, or a rewritten layer (duplicates, see `import`) would not unpack.
 ///
 /// Only metadata is kept (one tree node per path); file content is not read.
 public final class RootfsCheck {
@@ -24,21 +24,17 @@ public final class RootfsCheck {
         view.beginLayer(name)
     }
 
-    static let whiteoutMessage = ".wh. names are not allowed in a filesystem tarball"
+    static let whiteoutMessage = Whiteout.reservedMessage(in: "a filesystem tarball")
 
     /// Checks the entry `reader` is at, in archive order.
     /// - Throws: `LayerError` naming the tarball and entry: `.unsafePath`, `.invalidWhiteout`,
     ///   `.invalidHardlink`, `.notADirectory`, `.nameTooLong`, `.unsupportedEntry`.
     public func check(_ entry: TarEntry, _ reader: TarReader) throws {
-        if let path = try? LayerPath.clean(entry.pathBytes), Self.hasWhiteoutName(path) {
+        if let path = try? LayerPath.clean(entry.pathBytes), Whiteout.isReserved(path) {
             throw entryError(.invalidWhiteout, name, entry, "whiteout marker: \(Self.whiteoutMessage)")
         }
-        if let resolved = try view.addEntry(entry, reader), Self.hasWhiteoutName(resolved) {
+        if let resolved = try view.addEntry(entry, reader), Whiteout.isReserved(resolved) {
             throw entryError(.invalidWhiteout, name, entry, "resolves to \(resolved) through a symlink: \(Self.whiteoutMessage)")
         }
-    }
-
-    static func hasWhiteoutName(_ path: LayerPath) -> Bool {
-        path.components.contains { $0.starts(with: Whiteout.prefix) }
     }
 }

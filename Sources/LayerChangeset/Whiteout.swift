@@ -41,6 +41,17 @@ public enum Whiteout: Equatable, Sendable {
 
     /// The marker name that hides `name`: `.wh.` + name.
     public static func marker(for name: [UInt8]) -> [UInt8] { prefix + name }
+
+    /// Whether a component of `path` starts with `.wh.`. In a layer such a name is a
+    /// whiteout marker (or an aufs meta entry), never a file: a filesystem that becomes a
+    /// layer (a tarball `import`s, a directory `commit` writes) may hold none, or the file
+    /// would silently not appear and a lower one of the same name would be deleted.
+    public static func isReserved(_ path: LayerPath) -> Bool {
+        path.components.contains { $0.starts(with: prefix) }
+    }
+
+    /// Why a reserved name is refused in `what` (`a filesystem tarball`, `a committed directory`).
+    static func reservedMessage(in what: String) -> String { ".wh. names are not allowed in \(what)" }
 }
 
 extension Whiteout {

@@ -16,6 +16,7 @@ public struct TarEntry: Sendable, Equatable {
     public var size: Int64
     /// Permission bits including setuid, setgid and sticky (no type bits).
     public var permissions: UInt32
+    /// Owner IDs; read by `TarReader`, 0...`TarEntry.maxOwnerID` (others are refused).
     public var uid: Int64
     public var gid: Int64
     public var uname: String?
@@ -25,6 +26,8 @@ public struct TarEntry: Sendable, Equatable {
     public var mtimeNanoseconds: Int64
     /// The target of a symlink or hardlink, raw bytes.
     public var linkBytes: [UInt8]?
+    /// A block or character device's numbers (what `makedev` takes); read by `TarReader`,
+    /// 0 for other kinds, and a value past 32 bits or negative is refused.
     public var deviceMajor: UInt32
     public var deviceMinor: UInt32
     /// Extended attributes (from `SCHILY.xattr.*` and `LIBARCHIVE.xattr.*` records), in archive order.

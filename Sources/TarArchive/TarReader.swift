@@ -34,18 +34,22 @@ public final class TarReader {
     private var sawHeader = false
 
     /// Opens `source` for reading.
+    /// - Parameter decompress: false takes the stream as it is, for one already decoded
+    ///   (a compressed stream inside it is then not a tar, never something to inflate).
     /// - Throws: `ArchiveError` `.io` when the file cannot be opened.
-    public init(_ source: Source, mode: Mode = .tar, name: String) throws {
+    public init(_ source: Source, mode: Mode = .tar, name: String, decompress: Bool = true) throws {
         _ = localeSetUp
         self.name = name
         self.context = ReadContext()
         guard let a = archive_read_new() else { throw ArchiveError(.io, "\(name): cannot allocate a reader") }
         handle = a
-        archive_read_support_filter_gzip(a)
-        archive_read_support_filter_bzip2(a)
-        archive_read_support_filter_xz(a)
-        archive_read_support_filter_lzma(a)
-        archive_read_support_filter_zstd(a)
+        if decompress {
+            archive_read_support_filter_gzip(a)
+            archive_read_support_filter_bzip2(a)
+            archive_read_support_filter_xz(a)
+            archive_read_support_filter_lzma(a)
+            archive_read_support_filter_zstd(a)
+        }
         switch mode {
         case .tar:
             archive_read_support_format_tar(a)
@@ -56,7 +60,7 @@ public final class TarReader {
         // gzip is decoded by igzip ahead of libarchive (`GzipDecodingSource`), which
         // then sees the tar stream; other compressions go through libarchive's filters.
         var source = source
-        if case .path(let p) = source, Self.startsWithGzipMagic(p) {
+        if decompress, case .path(let p) = source, Self.startsWithGzipMagic(p) {
             let fd = open(p, O_RDONLY | O_CLOEXEC)
             if fd >= 0 {
                 ownedDescriptor = fd
@@ -70,9 +74,13 @@ public final class TarReader {
         case .fileDescriptor(let fd):
             rc = archive_read_open_fd(a, fd, 1 << 20)
         case .chunks(let upstream):
-            let src = GzipDecodingSource(upstream, name: name)
-            gzipSource = src
-            context.source = src
+            if decompress {
+                let src = GzipDecodingSource(upstream, name: name)
+                gzipSource = src
+                context.source = src
+            } else {
+                context.source = upstream
+            }
             let ctx = Unmanaged.passUnretained(context).toOpaque()
             rc = archive_read_open2(a, ctx, nil, { _, client, buffer in
                 let c = Unmanaged<ReadContext>.fromOpaque(client!).takeUnretainedValue()
@@ -136,7 +144,9 @@ public final class TarReader {
 
     /// The next entry's header, or nil at the end of the archive.
     /// - Throws: `ArchiveError` `.notAnArchive` when the first header is not tar,
-    ///   `.corrupt` for a truncated or damaged archive or compressed stream.
+    ///   `.corrupt` for a truncated or damaged archive or compressed stream, `.refusedEntry`
+    ///   for an entry whose uid, gid, device numbers or size do not fit (see
+    ///   `TarEntry.init(archiveEntry:source:)`), naming the entry.
     public func next() throws -> TarEntry? {
         guard let a = handle else { return nil }
         var e: OpaquePointer?
@@ -152,7 +162,7 @@ public final class TarReader {
             throw ArchiveError(.corrupt, "\(name): damaged or truncated archive\(at)", cause: msg)
         }
         sawHeader = true
-        let entry = TarEntry(archiveEntry: e!)
+        let entry = try TarEntry(archiveEntry: e!, source: name)
         entryName = entry.path
         return entry
     }
@@ -204,54 +214,3 @@ let localeSetUp: Void = {
     // libarchive converts names with the C library's character set; UTF-8 keeps them lossless.
     if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "") }
 }()
-
-extension TarEntry {
-    init(archiveEntry e: OpaquePointer) {
-        let rawPath = archive_entry_pathname(e) ?? archive_entry_pathname_utf8(e)
-        let path = rawPath.map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
-        let type = archive_entry_filetype(e) & modeTypeMask
-        var kind: Kind
-        switch type {
-        case modeDirectory: kind = .directory
-        case modeSymlink: kind = .symlink
-        case modeCharacter: kind = .characterDevice
-        case modeBlock: kind = .blockDevice
-        case modeFIFO: kind = .fifo
-        case modeSocket: kind = .socket
-        default: kind = .regular
-        }
-        var link: [UInt8]?
-        if let h = archive_entry_hardlink(e) {
-            kind = .hardlink
-            link = Array(UnsafeBufferPointer(start: UnsafeRawPointer(h).assumingMemoryBound(to: UInt8.self), count: strlen(h)))
-        } else if kind == .symlink, let s = archive_entry_symlink(e) ?? archive_entry_symlink_utf8(e) {
-            link = Array(UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: strlen(s)))
-        }
-        self.init(path: "", kind: kind)
-        self.pathBytes = path
-        self.linkBytes = link
-        self.size = archive_entry_size_is_set(e) != 0 ? archive_entry_size(e) : 0
-        self.permissions = UInt32(archive_entry_perm(e)) & 0o7777
-        self.uid = archive_entry_uid(e)
-        self.gid = archive_entry_gid(e)
-        self.uname = archive_entry_uname(e).map { String(cString: $0) }
-        self.gname = archive_entry_gname(e).map { String(cString: $0) }
-        self.mtime = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime(e)) : 0
-        self.mtimeNanoseconds = archive_entry_mtime_is_set(e) != 0 ? Int64(archive_entry_mtime_nsec(e)) : 0
-        self.deviceMajor = UInt32(archive_entry_rdevmajor(e))
-        self.deviceMinor = UInt32(archive_entry_rdevminor(e))
-        self.isSparse = archive_entry_sparse_count(e) > 0
-        var attrs: [(name: String, value: [UInt8])] = []
-        if archive_entry_xattr_reset(e) > 0 {
-            var name: UnsafePointer<CChar>?
-            var value: UnsafeRawPointer?
-            var size = 0
-            while archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK {
-                guard let name else { continue }
-                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
-                attrs.append((String(cString: name), bytes))
-            }
-        }
-        self.xattrs = attrs
-    }
-}
