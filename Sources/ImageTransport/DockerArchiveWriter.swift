@@ -15,11 +15,12 @@ public enum DockerArchiveWriter {
     ///   - layout: where the blobs are.
     ///   - written: blobs whose entries the output holds already, after the `blobs/` and
     ///     `blobs/sha256/` directory entries (a `TarSpool`); the archive goes on from there.
-    ///   - chooseManifest: picks the manifest `manifest.json` lists for an index.
+    ///   - platform: picks the manifest `manifest.json` lists for an index (docker's
+    ///     "all platforms, this machine's preferred").
     ///   - sink: receives the tar stream.
     /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
     public static func write(_ items: [ImageRecord], from layout: any BlobStore, sink: ByteSink, dockerFiles: Bool = true,
-                             written: Set<Digest>? = nil, chooseManifest: (ImageIndex) -> Descriptor?) throws {
+                             written: Set<Digest>? = nil, platform: PlatformMatcher = .allPreferring(.host)) throws {
         var blobs: [Digest: Int64] = [:]
         var entries: [DockerSaveManifestEntry] = []
         var entryIndex: [Digest: Int] = [:]
@@ -51,10 +52,10 @@ public enum DockerArchiveWriter {
             guard dockerFiles, MediaType.isIndex(item.descriptor.mediaType) || MediaType.isManifest(item.descriptor.mediaType) else { continue }
             var target = item.descriptor
             if MediaType.isIndex(target.mediaType) {
-                let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "index \(target.digest)")
-                guard let chosen = chooseManifest(idx), layout.hasBlob(chosen.digest) else {
+                guard let chosen = try layout.manifest(for: platform, of: target), MediaType.isManifest(chosen.mediaType) else {
                     // An index of no platform at all (an empty one, a referrers index of
                     // artifacts) has no image for manifest.json: it is kept in index.json.
+                    let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "index \(target.digest)")
                     if !idx.manifests.contains(where: { $0.platform != nil }) { continue }
                     let names = item.names.map(\.description) + item.bareTags
                     throw LayoutError(.blobNotFound, "index \(target.digest)\(names.isEmpty ? "" : " (\(names.joined(separator: ", ")))") has no manifest for this machine's platform: choose one with --platform")

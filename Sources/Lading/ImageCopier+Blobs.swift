@@ -48,16 +48,10 @@ extension ImageCopier {
     /// picks one.
     /// - Throws: `LadingError.notFound` naming the index when no manifest matches.
     static func manifest(for platform: Platform, of d: Descriptor, in layout: any BlobStore) throws -> Descriptor {
-        var top = d
-        for _ in 0..<8 where MediaType.isIndex(top.mediaType) {
-            var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(top.digest, limit: DocumentLimits.manifest), what: "index \(top.digest)")
-            idx.manifests = idx.manifests.filter { layout.hasBlob($0.digest) && !$0.isPseudoImage() }
-            guard let m = PlatformMatcher.only(platform).bestManifest(in: idx) else {
-                throw LadingError(.notFound, "index \(top.digest) has no manifest for \(platform)")
-            }
-            top = m
-            top.annotations = nil
+        guard var top = try layout.manifest(for: .only(platform), of: d) else {
+            throw LadingError(.notFound, "index \(d.digest) has no manifest for \(platform)")
         }
+        if top.digest != d.digest { top.annotations = nil }
         return top
     }
 }

@@ -297,7 +297,7 @@ public struct ImageCopier {
             }
             named = [.init(descriptor: items[0].descriptor, names: [], bareTags: [r])]
         }
-        try DockerArchiveWriter.write(named, from: work, sink: sink, dockerFiles: docker, written: written) { HostPlatform.choose(from: $0) }
+        try DockerArchiveWriter.write(named, from: work, sink: sink, dockerFiles: docker, written: written)
         return named
     }
 

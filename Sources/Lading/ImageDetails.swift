@@ -41,13 +41,10 @@ extension ImageService {
         var size: Int64 = 0
         if MediaType.isIndex(target.mediaType) {
             size += target.size
-            let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(target.digest), what: "index \(target.digest)")
-            let matcher: PlatformMatcher = platform.map { .only($0) } ?? .allPreferring(.host)
             // Only manifests present in the store can be chosen (an index may be sparse).
-            var present = idx
-            present.manifests = idx.manifests.filter { layout.hasBlob($0.digest) }
-            guard let chosen = HostPlatform.choose(from: present, matcher: matcher) else {
-                let available = idx.manifests.filter { !$0.isPseudoImage() && layout.hasBlob($0.digest) }.compactMap(\.platform).map(\.description)
+            let matcher: PlatformMatcher = platform.map { .only($0) } ?? .allPreferring(.host)
+            guard let chosen = try layout.manifest(for: matcher, of: target) else {
+                let available = layout.platforms(of: target)
                 throw LadingError(.notFound, "image \(image.id) has no manifest for \(platform.map(\.description) ?? "any platform") (present: \(available.joined(separator: ", ")))")
             }
             target = chosen

@@ -32,25 +32,12 @@ extension ImageService {
                 return .init(descriptor: desc, names: item.names)
             }
         }
-        try DockerArchiveWriter.write(items, from: layout, sink: sink) { HostPlatform.choose(from: $0) }
+        try DockerArchiveWriter.write(items, from: layout, sink: sink)
     }
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
     /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
     public func save(_ names: [String], toFile path: String) throws {
         try OutputFile.write(to: path) { try save(names, to: $0) }
-    }
-}
-
-/// The choice of a manifest from an index for this machine: docker's "match all,
-/// prefer the host" for save, inspect and history; attestations and other pseudo
-/// images are never chosen.
-public enum HostPlatform {
-    public static var current: Platform { .host }
-
-    /// The manifest of `index` best for this platform, else the first real image.
-    public static func choose(from index: ImageIndex, matcher: PlatformMatcher = .allPreferring(.host)) -> Descriptor? {
-        let real = index.manifests.filter { MediaType.isManifest($0.mediaType) && !$0.isPseudoImage() }
-        return matcher.ranked(real).first
     }
 }
