@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TestSupport", dependencies: ["TarArchive"], path: "Tests/TestSupport"),
-        .testTarget(name: "ImageSpecTests", dependencies: ["ImageSpec"]),
+        .testTarget(name: "ImageSpecTests", dependencies: ["ImageSpec", "TestSupport"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive", "TestSupport"]),
         .testTarget(name: "LayerChangesetTests", dependencies: ["LayerChangeset", "TarArchive", "ImageSpec", "TestSupport"]),
         .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),

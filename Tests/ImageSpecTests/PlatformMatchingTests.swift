@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ImageSpec
 
 func plat(_ s: String) -> Platform {
@@ -117,12 +118,12 @@ func plat(_ s: String) -> Platform {
     }
 }
 
-/// Index fixtures from `/work/shared/testdata-public` (see SOURCES.md there).
+/// Index fixtures from `testdata/public` (see testdata/SOURCES.md).
 @Suite struct IndexSelectionTests {
-    static let root = "/work/shared/testdata-public/"
+    static var root: String { Fixtures.publicData + "/" }
 
     static func index(_ path: String) throws -> ImageIndex {
-        let data = try Data(contentsOf: URL(fileURLWithPath: root + path))
+        let data = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.require(root + path)))
         return try JSON.decode(ImageIndex.self, from: Array(data), what: path)
     }
 
@@ -135,7 +136,7 @@ func plat(_ s: String) -> Platform {
     static let alpine = "containers-image/oci-layout/delete_image_multiple_images/blobs/sha256/a2f798327b3f25e3eff54badcb769953de235e62e3e32051d57a5e66246de4a1"
 
     @Test func stereoscopeMultiPlatform() throws {
-        guard FileManager.default.fileExists(atPath: Self.root + Self.stereoscope) else { return }
+        try Fixtures.require(Self.root + Self.stereoscope)
         #expect(try Self.best(Self.stereoscope, "linux/amd64") == "sha256:e7c26a4b4d156fd9947ee82295b7b78acf7aa54b93b8f3e4b9f608179ffb20e8")
         #expect(try Self.best(Self.stereoscope, "linux/arm64") == "sha256:5ed07065bcbc6c52e3ad28526557d7b6833613fc79257b1a786de85e37c03b05")
         #expect(try Self.best(Self.stereoscope, "linux/ppc64le") == nil)
@@ -144,7 +145,7 @@ func plat(_ s: String) -> Platform {
     }
 
     @Test func zotMulti() throws {
-        guard FileManager.default.fileExists(atPath: Self.root + Self.zot) else { return }
+        try Fixtures.require(Self.root + Self.zot)
         let amd = "sha256:9d84a5716c66a1d1b9c13f8ed157ba7d1edfe7f9b8766728b8a1f25c0d9c14c1"
         let arm64 = "sha256:4f93460061882467e6fb3b772dc6ab72130d9ac1906aed2fc7589a5cd145433c"
         let armv7 = "sha256:58efe73e78fe043ca31b89007a025c594ce12aa7e6da27d21c7b14b50112e255"
@@ -159,7 +160,7 @@ func plat(_ s: String) -> Platform {
     }
 
     @Test func alpineAmd64And386() throws {
-        guard FileManager.default.fileExists(atPath: Self.root + Self.alpine) else { return }
+        try Fixtures.require(Self.root + Self.alpine)
         let amd = "sha256:93cbd11a4f41467a0409b975499ae711bc6f8222de38d9f1b5a4097583195ad5"
         let i386 = "sha256:f6d60fd529b234d3e28837e15294d935f55da58ce57c4f9218cad38d0be82ce3"
         #expect(try Self.best(Self.alpine, "linux/amd64") == amd)

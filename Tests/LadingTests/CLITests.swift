@@ -8,14 +8,14 @@ import TestSupport
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = dir.path + "/store"
-        let load = try run([ladingBinary, "load", "--store", store, "-i", "\(Fixtures.testdata)/v2.skopeo.docker.tar"])
+        let load = try run([ladingBinary, "load", "--store", store, "-i", "\(corpus)/v2.skopeo.docker.tar"])
         #expect(load.status == 0)
         #expect(load.out == "Loaded image: example.com/team/app:v2\n")
         let images = try run([ladingBinary, "images", "--store", store])
         let lines = images.out.split(separator: "\n")
         #expect(lines.first?.hasPrefix("REPOSITORY             TAG       IMAGE ID       CREATED") == true)
         #expect(lines.first?.hasSuffix("   SIZE") == true)
-        #expect(lines.count == 2)
+        try #require(lines.count == 2)
         #expect(lines[1].hasPrefix("example.com/team/app   v2        "))
         let q = try run([ladingBinary, "images", "-q", "--store", store])
         #expect(q.out.count == 13)
@@ -28,9 +28,10 @@ import TestSupport
         #expect(save.out.contains("manifest.json\noci-layout\nrepositories\n"))
         let inspect = try run([ladingBinary, "inspect", "--store", store, "example.com/team/app:v2"])
         let arr = try JSONSerialization.jsonObject(with: Data(inspect.out.utf8)) as! [[String: Any]]
-        #expect(arr[0]["RepoTags"] as? [String] == ["example.com/team/app:v2"])
-        #expect(arr[0]["Os"] as? String == "linux")
-        #expect((arr[0]["RootFS"] as? [String: Any])?["Layers"] as? [String] == [
+        let first = try #require(arr.first, "inspect printed no image")
+        #expect(first["RepoTags"] as? [String] == ["example.com/team/app:v2"])
+        #expect(first["Os"] as? String == "linux")
+        #expect((first["RootFS"] as? [String: Any])?["Layers"] as? [String] == [
             "sha256:285aa04819c4c1150ccf4a71cb4fd792942d366558dd2ba6b3badff1050ea9fe",
             "sha256:a8a0272c661e24eb0565ea7b1a50be38fa5da2ecbdd215f6ff41fd4ccb4be6c2",
         ])
@@ -78,7 +79,7 @@ import TestSupport
         defer { dir.remove() }
         var env = ProcessInfo.processInfo.environment
         env["LADING_STORE"] = dir.path + "/envstore"
-        let r = try run([ladingBinary, "load", "-q", "-i", "\(Fixtures.testdata)/v2.skopeo.docker.tar"], environment: env)
+        let r = try run([ladingBinary, "load", "-q", "-i", "\(corpus)/v2.skopeo.docker.tar"], environment: env)
         #expect(r.status == 0)
         #expect(r.out == "")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/envstore/index.json"))

@@ -12,6 +12,7 @@ import TestSupport
     /// waits there, its first blob half staged), runs `whileWaiting`, stops it with
     /// `signal`, and returns its exit status.
     static func stopWhileReading(_ args: [String], signal: Int32, whileWaiting: () throws -> Void = {}) throws -> Int32 {
+        let tar = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.require("\(corpus)/v2.skopeo.docker.tar")))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ladingBinary)
         p.arguments = args
@@ -20,7 +21,6 @@ import TestSupport
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let tar = try Data(contentsOf: URL(fileURLWithPath: "\(corpus)/v2.skopeo.docker.tar"))
         try input.fileHandleForWriting.write(contentsOf: tar.prefix(1_500_000))
         usleep(500_000)
         try whileWaiting()

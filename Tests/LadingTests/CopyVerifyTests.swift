@@ -92,6 +92,7 @@ import TestSupport
     @Test(arguments: ["\(corpus)/v2.skopeo.docker.tar", "docker-archive:\(corpus)/multi.containerd.docker.tar", "oci-archive:\(corpus)/v2.skopeo.oci.tar",
                       "oci:\(corpus)/layout", "oci:\(corpus)/layout-zstd", "\(corpus)/v2.containerd.docker.tar"])
     func corpusIsClean(_ target: String) throws {
+        try Fixtures.requireAll(in: target)
         let r = Verifier.verify(target: target, storePath: "/nonexistent")
         #expect(r.clean, "\(r.findings)")
         #expect(r.findings.isEmpty)
@@ -127,6 +128,7 @@ import TestSupport
         ("oras-go/hello-world.tar", "partial index: manifest for linux/arm/v5 is absent"),
     ])
     func brokenFixturesReportTheirFinding(_ fixture: String, _ message: String) throws {
+        try Fixtures.require("\(publicData)/\(fixture)")
         let r = Verifier.verify(target: "\(publicData)/\(fixture)", storePath: "/nonexistent")
         #expect(r.findings.contains { $0.description.contains(message) }, "\(r.findings.map(\.description))")
     }

@@ -22,6 +22,7 @@ import TestSupport
             ["commit", "example.com/team/app:v2", tree, "crash.example/committed:1"],
             ["prune", "-f"],
         ]
+        for argv in commands { for a in argv { try Fixtures.requireAll(in: a) } }
         var rng = SeededRandom(state: 42)
         for i in 0..<24 {
             let argv = commands[i % commands.count]
@@ -107,8 +108,10 @@ import TestSupport
     }
 }
 
-/// Runs each shell script in its own process, all at once; their exit statuses.
+/// Runs each shell script in its own process, all at once; their exit statuses. A
+/// fixture a script names that is missing is a thrown error naming it.
 private func runConcurrently(_ scripts: [String]) throws -> [Int32] {
+    for s in scripts { try Fixtures.requireAll(in: s) }
     let procs = try scripts.map { script -> Process in
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -27,7 +27,7 @@ import TestSupport
         #expect(imp.status == 0, "\(imp.err)")
         let oldID = imp.out.trimmingCharacters(in: .newlines)
         #expect(oldID.hasPrefix("sha256:") && oldID.count == 71)
-        let load = try run([ladingBinary, "load", "--store", store, "-i", "\(Fixtures.testdata)/v2.skopeo.docker.tar"])
+        let load = try run([ladingBinary, "load", "--store", store, "-i", "\(corpus)/v2.skopeo.docker.tar"])
         #expect(load.status == 0, "\(load.err)")
         #expect(load.out == """
             The image example.com/team/app:v2 already exists, renaming the old one with ID \(oldID) to empty string
@@ -41,7 +41,7 @@ import TestSupport
         let s = try ImageService(storePath: store)
         #expect(try records(s, oldID) == [nil], "kept as an entry without name annotations")
         // Loading the same image again moves nothing and says nothing more.
-        let again = try run([ladingBinary, "load", "--store", store, "-i", "\(Fixtures.testdata)/v2.skopeo.docker.tar"])
+        let again = try run([ladingBinary, "load", "--store", store, "-i", "\(corpus)/v2.skopeo.docker.tar"])
         #expect(again.out == "Loaded image: example.com/team/app:v2\n")
         #expect(try s.images().map(\.id.description).sorted() == [Self.skopeoV2ID, oldID].sorted())
     }

@@ -63,7 +63,7 @@ import TestSupport
         #expect(top.mediaType == MediaType.ociIndex && top.annotations == [AnnotationKey.refName: "multi"])
         let idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(top.digest), what: "index")
         #expect(idx.mediaType == MediaType.ociIndex)
-        #expect(idx.manifests.map(\.mediaType) == [MediaType.ociManifest, MediaType.ociManifest])
+        try #require(idx.manifests.map(\.mediaType) == [MediaType.ociManifest, MediaType.ociManifest])
         #expect(idx.manifests.map { $0.platform?.description } == ["linux/amd64", "linux/arm64"])
         let (l0, l0Size) = F.gzipLayers[0], (l1, l1Size) = F.gzipLayers[1]
         let amd = """
@@ -120,7 +120,7 @@ import TestSupport
         let layout = try OCILayout(root: dir.path + "/l", create: false)
         let all = try layout.readIndex().manifests
         let manifest = "sha256:ba1081ad5456d0368d1d0dbd0164967683e393a47770b865ed7902b3b851a68a"
-        #expect(all.map { $0.annotations?[AnnotationKey.refName] ?? "" } == ["1", "2", "3", "4"])
+        try #require(all.map { $0.annotations?[AnnotationKey.refName] ?? "" } == ["1", "2", "3", "4"])
         #expect(all.map(\.digest.description) == [manifest, "sha256:32589985702551b6c56033bb3334432a0a513bf9d6aceda0f67c42b003850720",
                                                   "sha256:934f89cde5289d1b7e2e93af693c0fb6fb55aa2cc1ca93e00898820dd8e2ba14",
                                                   "sha256:26c6af8c2a1f0c30951048e7b4bc6c04f704a355636fd258a4c03e8dddfa7fa1"])

@@ -33,7 +33,7 @@ import TestSupport
             #expect(d.config.history?.first?.comment == "Imported from \(input)")
             if asIs {
                 let inputDigest = Digest.sha256(of: Array(try Data(contentsOf: URL(fileURLWithPath: input))))
-                #expect(d.manifest.layers[0].digest == inputDigest, "\(ext) stored byte for byte")
+                #expect(d.manifest.layers.first?.digest == inputDigest, "\(ext) stored byte for byte")
             }
             let tar = dir.path + "/import\(ext).tar"
             try service.save([name], toFile: tar)
@@ -80,7 +80,7 @@ import TestSupport
         try TarBuilder().file("a", "first\n").file("b", "b\n").file("./a", "second\n").write(to: path)
         _ = try service.importTarball(path: path, options: ImportOptions(reference: "dups:1"))
         let d = try service.details(of: try service.resolve("dups:1"))
-        let r = try TarReader(.path(service.layout.blobPath(d.manifest.layers[0].digest)), name: "layer")
+        let r = try TarReader(.path(service.layout.blobPath(try #require(d.manifest.layers.first).digest)), name: "layer")
         var seen: [String: String] = [:]
         var order: [String] = []
         while let e = try r.next() {

@@ -17,7 +17,7 @@ import TestSupport
         let d = try service.details(of: try service.resolve("import.example/tail:1"))
         #expect(d.config.rootfs.diffIDs.map(\.description) == [ImportTests.rootfsDiffID])
         #expect(d.manifest.layers.map(\.mediaType) == [MediaType.ociLayerGzip])
-        let blob = Array(try Data(contentsOf: URL(fileURLWithPath: service.layout.blobPath(d.manifest.layers[0].digest))))
+        let blob = Array(try Data(contentsOf: URL(fileURLWithPath: service.layout.blobPath(try #require(d.manifest.layers.first).digest))))
         #expect(Array(blob.suffix(tail.count)) != tail)
         let bundle = dir.path + "/bundle"
         let r = try run(["umoci", "unpack", "--image", "\(service.layout.root):1", bundle])

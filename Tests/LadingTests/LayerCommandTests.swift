@@ -90,7 +90,7 @@ import TestSupport
         let (service, dir) = try makeStore()
         defer { dir.remove() }
         let path = input.hasSuffix("docker.tar") && !input.contains("/") ? "\(corpus)/\(input)" : "\(publicData)/\(input)"
-        let image = try service.load(path: path).images[0]
+        let image = try #require(try service.load(path: try Fixtures.require(path)).images.first, "\(path) loaded no image")
         let name = image.id.description
         let layers = try service.details(of: try service.resolve(name)).manifest.layers
         let original = try service.mergedTree(of: try service.resolve(name))

@@ -177,6 +177,7 @@ import TestSupport
     }
 
     @Test func askingForAnAbsentPlatformIsAnError() throws {
+        try Fixtures.require(fixture)
         let (s, d) = try makeStore()
         defer { d.remove() }
         let before = snapshot(s.layout.root)
@@ -193,6 +194,7 @@ import TestSupport
         let (s, d) = try makeStore()
         defer { d.remove() }
         let arm = try Platform.parse("linux/arm64", host: .host)
+        for input in ["v2.skopeo.docker.tar", "v2.skopeo.oci.tar"] { try Fixtures.require("\(corpus)/\(input)") }
         for (input, message) in [
             ("v2.skopeo.docker.tar", "v2.skopeo.docker.tar: manifest.json entry 0 is linux/amd64, not linux/arm64"),
             ("v2.skopeo.oci.tar", "v2.skopeo.oci.tar: image sha256:c72678f805ee1363ae6f4d68530b67834188e419de97d8c8a5441b4ea1743e42 is linux/amd64, not linux/arm64"),

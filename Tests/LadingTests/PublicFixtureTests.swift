@@ -56,6 +56,7 @@ import TestSupport
 
     @Test(arguments: cases)
     func loadsOrRejects(_ c: Case) throws {
+        try Fixtures.require("\(publicData)/\(c.path)")
         let (service, dir) = try makeStore()
         defer { dir.remove() }
         let before = snapshot(service.layout.root)

@@ -33,9 +33,11 @@ func ingestLeftovers(_ service: ImageService) -> [String] {
 }
 
 /// Runs a program with `stdin` as its standard input (/dev/null when nil), returning
-/// exit status and output.
+/// exit status and output. A fixture named in `argv` that is missing is a thrown error
+/// naming it (`Fixtures.requireAll`), not a program failing for a reason not shown.
 @discardableResult
 func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+    for a in argv { try Fixtures.requireAll(in: a) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = argv

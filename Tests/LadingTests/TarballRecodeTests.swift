@@ -83,7 +83,7 @@ import TestSupport
         let verify = try run([ladingBinary, "verify", "oci-archive:\(out)"])
         #expect(verify.status == 0, "\(verify.out)\(verify.err)")
         let top = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", out, "index.json"]).out.utf8), what: "index.json")
-        let inner = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", out, top.manifests[0].digest.blobPath]).out.utf8), what: "index")
+        let inner = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", out, try #require(top.manifests.first).digest.blobPath]).out.utf8), what: "index")
         let images = Set(inner.manifests.filter { $0.annotations?[AnnotationKey.referenceDigest] == nil }.map(\.digest.description))
         let subjects = inner.manifests.compactMap { $0.annotations?[AnnotationKey.referenceDigest] }
         #expect(subjects.count == 2 && Set(subjects).isSubset(of: images), "\(subjects) \(images)")

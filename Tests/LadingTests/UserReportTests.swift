@@ -25,9 +25,10 @@ import TestSupport
         #expect(r.err == "Error: No such image: nope:1\n")
         let arr = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [[String: Any]]
         #expect(arr.map { $0["Id"] as? String } == [Self.v2ID, Self.v2ID])
+        let first = try #require(arr.first, "inspect printed no image")
         // Two tags of one repository: one RepoDigests entry.
-        #expect(arr[0]["RepoDigests"] as? [String] == ["example.com/team/app@\(Self.v2ID)"])
-        #expect(arr[0]["RepoTags"] as? [String] == ["example.com/team/app:latest", "example.com/team/app:v2"])
+        #expect(first["RepoDigests"] as? [String] == ["example.com/team/app@\(Self.v2ID)"])
+        #expect(first["RepoTags"] as? [String] == ["example.com/team/app:latest", "example.com/team/app:v2"])
         let none = try run([ladingBinary, "inspect", "--store", store, "nope:1", "nope:2"])
         #expect(none.status == 1)
         #expect(none.out == "[]\n")
@@ -45,7 +46,7 @@ import TestSupport
         #expect(r.status == 0)
         #expect(r.err == "")
         let arr = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [[String: Any]]
-        #expect(arr.count == 1)
+        try #require(arr.count == 1)
         // In the order of the full names (docker.io/other/app sorts first).
         #expect(arr[0]["RepoDigests"] as? [String] == ["other/app@\(Self.v2ID)", "example.com/team/app@\(Self.v2ID)"])
         #expect(arr[0]["RepoTags"] as? [String] == ["other/app:1", "other/app:2", "example.com/team/app:latest", "example.com/team/app:v2"])

@@ -9,7 +9,7 @@ enum ImageFixtures {
     /// The layer blobs of a `docker save` archive (legacy or crane style) in `manifest.json`
     /// order, copied out of the archive into `dir`. Symlinked members are followed.
     static func dockerArchiveLayers(_ archive: String, into dir: String) throws -> [String] {
-        let r = try TarReader(.path(archive), name: archive)
+        let r = try TarReader(.path(try Fixtures.require(archive)), name: archive)
         var files: [String: String] = [:]
         var links: [String: String] = [:]
         var n = 0
@@ -25,8 +25,10 @@ enum ImageFixtures {
             try Data(try r.readAll(limit: 64 << 20)).write(to: URL(fileURLWithPath: out))
             files[name] = out
         }
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files["manifest.json"]!))) as! [[String: Any]]
-        return (manifest[0]["Layers"] as! [String]).map { files[$0] ?? files[links[$0] ?? ""] ?? "" }
+        let manifestFile = try #require(files["manifest.json"], "\(archive) has no manifest.json")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestFile))) as? [[String: Any]]
+        let layers = try #require(manifest?.first?["Layers"] as? [String], "\(archive): manifest.json lists no image with layers")
+        return layers.map { files[$0] ?? files[links[$0] ?? ""] ?? "" }
     }
 
     /// The layer blob paths of tag `ref` in the OCI layout at `layout`.
@@ -35,16 +37,16 @@ enum ImageFixtures {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p))) as! [String: Any]
         }
         func blob(_ digest: String) -> String { "\(layout)/blobs/sha256/\(digest.dropFirst(7))" }
-        let index = try json("\(layout)/index.json")
-        let desc = (index["manifests"] as! [[String: Any]]).first {
+        let index = try json(try Fixtures.require("\(layout)/index.json"))
+        let desc = try #require((index["manifests"] as? [[String: Any]])?.first {
             ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == ref
-        }!
+        }, "\(layout) has no image tagged \(ref)")
         let manifest = try json(blob(desc["digest"] as! String))
         return (manifest["layers"] as! [[String: Any]]).map { blob($0["digest"] as! String) }
     }
 
     static func readers(_ paths: [String]) throws -> [TarReader] {
-        try paths.enumerated().map { try TarReader(.path($1), name: "layer \($0 + 1)") }
+        try paths.enumerated().map { try TarReader(.path(try Fixtures.require($1)), name: "layer \($0 + 1)") }
     }
 
     /// Unpacks `layers` into `root` and also merges them in memory; expects the two trees

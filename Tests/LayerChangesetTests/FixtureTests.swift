@@ -57,7 +57,7 @@ func tail(_ lines: [String], _ path: String) -> String {
         let layers = try ImageFixtures.dockerArchiveLayers(Fixtures.publicData + "/go-containerregistry/mutate/" + name, into: s.dir.path)
         let lines = try ImageFixtures.unpackAndMerge(layers, root: s.root)
         #expect(lines.map { String($0.split(separator: " ")[0]) } == expected)
-        if name == "overwritten_file.tar" { #expect(lines[1] == "/foo.txt symlink 777 0:0 -> bar.txt") }
+        if name == "overwritten_file.tar" { #expect(lines.dropFirst().first == "/foo.txt symlink 777 0:0 -> bar.txt") }
     }
 
     @Test func escapeTarStaysInside() throws {

@@ -83,7 +83,13 @@ public struct TemporaryDirectory {
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// Paths to shared fixtures (`../shared/corpus`, `../shared/testdata-public`) and `testdata/`.
+/// Paths to the test fixtures under `testdata/` (their sources and licences are in
+/// `testdata/SOURCES.md`): `testdata/corpus` holds images written by umoci, skopeo and
+/// containerd (`scripts/make-real-corpus.sh` rebuilds it), `testdata/public` files from
+/// other projects' test suites.
+///
+/// `LADING_SHARED`, when set, is an optional override: a directory holding `corpus/`
+/// and `testdata-public/` used instead of the copies in the repository.
 public enum Fixtures {
     /// The package root (found from this source file's location).
     public static let packageRoot: String = {
@@ -91,10 +97,39 @@ public enum Fixtures {
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
-    public static var shared: String {
-        ProcessInfo.processInfo.environment["LADING_SHARED"] ?? "\(packageRoot)/../shared"
-    }
-    public static var corpus: String { "\(shared)/corpus" }
-    public static var publicData: String { "\(shared)/testdata-public" }
     public static var testdata: String { "\(packageRoot)/testdata" }
+    /// The override directory from `LADING_SHARED`, or nil (the usual case).
+    public static var override: String? {
+        ProcessInfo.processInfo.environment["LADING_SHARED"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+    public static var corpus: String { override.map { "\($0)/corpus" } ?? "\(testdata)/corpus" }
+    public static var publicData: String { override.map { "\($0)/testdata-public" } ?? "\(testdata)/public" }
+
+    /// A fixture that is not there.
+    public struct Missing: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "test fixture missing: \(path) (testdata/SOURCES.md lists the fixtures)" }
+    }
+
+    /// `path`, or a thrown `Missing` naming it when nothing is there, so a test without
+    /// its fixture fails with the file's name instead of failing later or trapping.
+    @discardableResult
+    public static func require(_ path: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
+        return path
+    }
+
+    /// Requires every fixture that `text` (a command-line argument or shell command)
+    /// names under `corpus` or `publicData`: the path after the fixture directory, up
+    /// to a space, quote or `:` (as in `oci:DIR:tag`).
+    public static func requireAll(in text: String) throws {
+        for root in [corpus, publicData] {
+            var rest = Substring(text)
+            while let r = rest.range(of: root + "/") {
+                let name = rest[r.upperBound...].prefix { !" \t'\":;|>".contains($0) }
+                try require(root + "/" + name)
+                rest = rest[r.upperBound...]
+            }
+        }
+    }
 }
