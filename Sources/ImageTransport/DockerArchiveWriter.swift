@@ -67,7 +67,9 @@ public enum DockerArchiveWriter {
 
         func addEntry(for target: Descriptor, names: [Reference]) throws {
             let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest, limit: DocumentLimits.manifest), what: "manifest \(target.digest)")
-            let tags = names.map(\.familiarString)
+            // manifest.json and repositories hold tags; a digested name is in index.json only.
+            let tagged = names.filter { $0.tag != nil && $0.digest == nil }
+            let tags = tagged.map(\.familiarString)
             if let k = entryIndex[target.digest] {
                 var e = entries[k]
                 e.repoTags = (e.repoTags ?? []) + tags.filter { !(e.repoTags ?? []).contains($0) }
@@ -88,7 +90,7 @@ public enum DockerArchiveWriter {
             entryIndex[target.digest] = entries.count
             entries.append(e)
             if let top = m.layers.last {
-                for n in names { repositories[n.familiarName, default: [:]][n.tag ?? "latest"] = top.digest.encoded }
+                for n in tagged { repositories[n.familiarName, default: [:]][n.tag ?? "latest"] = top.digest.encoded }
             }
         }
 

@@ -25,9 +25,31 @@ public final class LoadPlan {
         for s in blobs.values { s.blob.sync() }
     }
 
+    /// Blobs a load wrote into the store, and those the store had already.
+    public struct Installed: Sendable {
+        public var written = 0
+        public var present = 0
+        /// Bytes of the blobs written.
+        public var bytesWritten: Int64 = 0
+        public init() {}
+    }
+
     /// Moves every blob into the store (verified ones only, each once).
-    public func install(into layout: any BlobStore) throws {
-        for (_, s) in blobs.sorted(by: { $0.key < $1.key }) { try s.blob.install() }
-        for (_, bytes) in generated.sorted(by: { $0.key < $1.key }) { try layout.putBlob(bytes) }
+    /// - Returns: how many were written and how many the store had.
+    @discardableResult
+    public func install(into layout: any BlobStore) throws -> Installed {
+        var n = Installed()
+        func count(_ d: Digest, _ size: Int64) {
+            if layout.hasBlob(d) { n.present += 1 } else { n.written += 1; n.bytesWritten += size }
+        }
+        for (_, s) in blobs.sorted(by: { $0.key < $1.key }) {
+            count(s.blob.digest, s.blob.size)
+            try s.blob.install()
+        }
+        for (d, bytes) in generated.sorted(by: { $0.key < $1.key }) {
+            count(d, Int64(bytes.count))
+            try layout.putBlob(bytes)
+        }
+        return n
     }
 }

@@ -24,18 +24,26 @@ extension ImageService {
     /// - Throws: the first inconsistency found, naming the entry or digest; the store is
     ///   unchanged then.
     public func load(path: String, options: ImageLoader.Options = .init()) throws -> (images: [LoadedImageReport], warnings: [String]) {
+        let r = try loadCounting(path: path, options: options)
+        return (r.images, r.warnings)
+    }
+
+    /// `load`, also saying how many blobs were written and how many the store had.
+    public func loadCounting(path: String, options: ImageLoader.Options = .init()) throws
+        -> (images: [LoadedImageReport], warnings: [String], blobs: LoadPlan.Installed) {
         let plan = try ImageLoader.read(path: path, into: layout, options: options)
         try plan.sync()
         var reports = plan.images.map { LoadedImageReport(id: $0.descriptor.digest, names: $0.names) }
+        var installed = LoadPlan.Installed()
         try layout.updateNames { table in
             // Installed under the lock so a concurrent garbage collection never sees
             // these blobs unreferenced.
-            try plan.install(into: layout)
+            installed = try plan.install(into: layout)
             for (i, image) in plan.images.enumerated() {
                 // Bare tags name nothing in the store (`--base-name` makes names of them).
                 reports[i].renamed = table.add(ImageRecord(descriptor: image.descriptor, names: image.names))
             }
         }
-        return (reports, plan.warnings)
+        return (reports, plan.warnings, installed)
     }
 }

@@ -8,19 +8,42 @@ extension ImageService {
     /// Writes the named images as one Docker 25+ docker-save tarball to `sink`
     /// (`oci-layout`, `index.json`, `manifest.json`, `repositories`, `blobs/sha256/…`).
     ///
-    /// A name gives that name only; an ID gives the image unnamed (as docker does).
+    /// What is saved, as docker saves it: a `NAME:TAG` gives that name only; a
+    /// repository without a tag (`busybox`) every tagged image of it; `NAME@DIGEST` the
+    /// image under that digested name (`io.containerd.image.name`, as docker 25+ writes it,
+    /// so the other side names it); an ID the image unnamed; `all` every named image with
+    /// all its names (dangling images left out).
     /// - Throws: `LadingError.notFound` for an unknown name; `LayoutError` for a missing blob.
-    public func save(_ names: [String], to sink: ByteSink) throws {
+    public func save(_ names: [String], all: Bool = false, to sink: ByteSink) throws {
         var items: [ImageRecord] = []
         var position: [Digest: Int] = [:]
-        for (n, image) in zip(names, try resolve(names)) {
-            let byName = (try? Reference(parsing: n)).map(\.withDefaultTag).flatMap { r in image.names.contains(r) ? r : nil }
+        func add(_ image: ImageRecord, _ name: Reference?) {
             if let i = position[image.id] {
-                if let byName, !items[i].names.contains(byName) { items[i].names.append(byName) }
+                if let name, !items[i].names.contains(name) { items[i].names.append(name) }
             } else {
                 position[image.id] = items.count
-                items.append(.init(descriptor: image.descriptor, names: byName.map { [$0] } ?? []))
+                items.append(.init(descriptor: image.descriptor, names: name.map { [$0] } ?? []))
             }
+        }
+        let table = NameTable(try layout.readIndex())
+        let records = table.records()
+        if all {
+            for r in records where !r.isDangling { for n in r.names { add(r, n) } }
+        }
+        var byRepository: [String: [(ImageRecord, Reference)]] = [:]
+        for r in records { for n in r.names where n.tag != nil { byRepository[n.name, default: []].append((r, n)) } }
+        for text in names {
+            let ref = try? Reference(parsing: text)
+            if let ref, ref.tag == nil, ref.digest == nil, let tagged = byRepository[ref.name] {
+                for (r, n) in tagged { add(r, n) }
+                continue
+            }
+            let image = try Self.find(text, in: table)
+            if let ref, let digest = ref.digest, digest == image.id {
+                add(image, ref)
+                continue
+            }
+            add(image, ref.map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil })
         }
         if let platform {
             // One platform: each image is written as that platform's manifest.
@@ -37,7 +60,7 @@ extension ImageService {
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
     /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
-    public func save(_ names: [String], toFile path: String) throws {
-        try OutputFile.write(to: path) { try save(names, to: $0) }
+    public func save(_ names: [String], all: Bool = false, toFile path: String) throws {
+        try OutputFile.write(to: path) { try save(names, all: all, to: $0) }
     }
 }

@@ -14,8 +14,8 @@ struct LoadCommand: ParsableCommand {
     @Flag(name: .customLong("all-platforms"), help: "Load every platform present (the default).") var allPlatforms = false
     @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input.")
     var input: String?
-    @Argument(help: "The file or directory to load ('-' for standard input).")
-    var file: String?
+    @Argument(help: "The files or directories to load ('-' for standard input), each in turn.")
+    var files: [String] = []
     @Flag(name: .shortAndLong, help: "Suppress the load output.")
     var quiet = false
     @Option(name: .customLong("max-layer-size"), help: "Refuse any layer or blob larger than this once decompressed (bytes; K, M, G suffixes).")
@@ -24,9 +24,10 @@ struct LoadCommand: ParsableCommand {
     var baseName: String?
 
     func validate() throws {
-        if let input, let file {
+        if let input, let file = files.first {
             throw ValidationError("give the file once: -i \(input) and \(file) were both given")
         }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input can be read once") }
         if let maxLayerSize {
             do { _ = try parseByteCount(maxLayerSize) } catch { throw ValidationError("--max-layer-size: \(error)") }
         }
@@ -34,19 +35,37 @@ struct LoadCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let path = input ?? file ?? "-"
-            if path == "-" && isatty(0) != 0 {
+            let paths = input.map { [$0] } ?? (files.isEmpty ? ["-"] : files)
+            if paths.contains("-") && isatty(0) != 0 {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
             let options = ImageLoader.Options(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try maxLayerSize.map(parseByteCount))
-            let result = try withProgress("Loading", total: regularFileSize(path), quiet: quiet) { try service.load(path: path, options: options) }
-            for w in result.warnings { printErr("Warning: \(w)") }
-            guard !quiet else { return }
-            for image in result.images {
-                for r in image.renamed { print(r.message) }
-                if image.names.isEmpty { print("Loaded image ID: \(image.id)") }
-                for n in image.names { print("Loaded image: \(n.familiarString)") }
+            var total = LoadPlan.Installed(), images = 0
+            for path in paths {
+                // Each source is loaded whole or not at all; a failure stops here, with the
+                // sources before it loaded.
+                let result: (images: [LoadedImageReport], warnings: [String], blobs: LoadPlan.Installed)
+                do {
+                    result = try withProgress("Loading", total: regularFileSize(path), quiet: quiet) { try service.loadCounting(path: path, options: options) }
+                } catch {
+                    if paths.count > 1 && images > 0 { printErr("Loaded \(images) image\(images == 1 ? "" : "s") before \(path)") }
+                    throw error
+                }
+                for w in result.warnings { printErr("Warning: \(w)") }
+                images += result.images.count
+                total.written += result.blobs.written
+                total.present += result.blobs.present
+                total.bytesWritten += result.blobs.bytesWritten
+                guard !quiet else { continue }
+                for image in result.images {
+                    for r in image.renamed { print(r.message) }
+                    if image.names.isEmpty { print("Loaded image ID: \(image.id)") }
+                    for n in image.names { print("Loaded image: \(n.familiarString)") }
+                }
+            }
+            if paths.count > 1 && !quiet {
+                print("Loaded \(images) image\(images == 1 ? "" : "s") from \(paths.count) sources: \(total.written) blob\(total.written == 1 ? "" : "s") written (\(Human.size(total.bytesWritten))), \(total.present) already present")
             }
         }
     }

@@ -14,11 +14,12 @@ struct SaveCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
     @Flag(name: .customLong("all-platforms"), help: "Save every platform present (the default).") var allPlatforms = false
-    @Argument(help: "Image names or IDs.")
-    var images: [String]
+    @Flag(name: .customLong("all"), help: "Save every named image of the store (dangling images left out).") var all = false
+    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.")
+    var images: [String] = []
 
     func validate() throws {
-        if images.isEmpty { throw ValidationError("save needs at least one image") }
+        if images.isEmpty && !all { throw ValidationError("save needs at least one image, or --all") }
         if allPlatforms && platformOptions.platform != nil { throw ValidationError("--all-platforms and --platform cannot be used together") }
     }
 
@@ -26,12 +27,12 @@ struct SaveCommand: ParsableCommand {
         guarded {
             let service = try platformOptions.service(storeOptions, create: false)
             if let output, output != "-" {
-                try withProgress("Saving", total: nil) { try service.save(images, toFile: output) }
+                try withProgress("Saving", total: nil) { try service.save(images, all: all, toFile: output) }
             } else {
                 if isatty(1) != 0 {
                     throw ValidationError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
                 }
-                try service.save(images, to: FileSink(fd: 1, name: "standard output"))
+                try service.save(images, all: all, to: FileSink(fd: 1, name: "standard output"))
             }
         }
     }

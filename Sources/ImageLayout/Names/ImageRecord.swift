@@ -82,7 +82,9 @@ extension Descriptor {
         a[AnnotationKey.refName] = nil
         if let name {
             a[AnnotationKey.imageName] = name.description
-            a[AnnotationKey.refName] = name.objectPart
+            // A digested name has no tag for ref.name (its grammar starts with a letter
+            // or digit), as containerd writes it.
+            if name.tag != nil { a[AnnotationKey.refName] = name.objectPart }
         }
         d.annotations = a.isEmpty ? nil : a
         return d

@@ -1,0 +1,80 @@
+import Foundation
+import ImageSpec
+import Lading
+import Testing
+import TestSupport
+
+/// Saving what users mean (a repository's tags, every named image, a digested name) and
+/// loading several sources in one call.
+@Suite struct CatalogueTests {
+    /// A store with `app:base`, `app:v2` and `app:latest` (two images) and one dangling image.
+    private func store(_ dir: TemporaryDirectory) throws -> String {
+        let s = dir.path + "/s"
+        let r = try run([ladingBinary, "load", "--store", s, "\(corpus)/multi.containerd.docker.tar", "\(corpus)/v2.skopeo.oci.tar"])
+        #expect(r.status == 0, "\(r.err)")
+        return s
+    }
+
+    private func repoTags(_ tar: String) throws -> [[String]] {
+        let out = try run(["tar", "-xOf", tar, "manifest.json"]).out
+        let entries = try JSON.decode([DockerSaveManifestEntry].self, from: Array(out.utf8), what: "manifest.json")
+        return entries.map { ($0.repoTags ?? []).sorted() }
+    }
+
+    @Test func aRepositoryWithoutATagSavesEveryTag() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = try store(dir)
+        let tar = dir.path + "/repo.tar"
+        #expect(try run([ladingBinary, "save", "--store", s, "-o", tar, "example.com/team/app"]).status == 0)
+        #expect(try repoTags(tar).flatMap { $0 }.sorted() == ["example.com/team/app:base", "example.com/team/app:latest", "example.com/team/app:v2"])
+        // A name with a tag is that tag alone.
+        #expect(try run([ladingBinary, "save", "--store", s, "-o", tar, "example.com/team/app:base"]).status == 0)
+        #expect(try repoTags(tar) == [["example.com/team/app:base"]])
+    }
+
+    @Test func allSavesEveryNamedImageAndNoDanglingOne() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = try store(dir)
+        #expect(try run([ladingBinary, "tag", "--store", s, "example.com/team/app:base", "other.example/x:1"]).status == 0)
+        let tar = dir.path + "/all.tar"
+        #expect(try run([ladingBinary, "save", "--store", s, "--all", "-o", tar]).status == 0)
+        let ids = try run(["tar", "-xOf", tar, "index.json"]).out
+        #expect(!ids.contains("c72678f805ee1363ae6f4d68530b67834188e419de97d8c8a5441b4ea1743e42"), "the dangling image was saved")
+        #expect(try repoTags(tar).flatMap { $0 }.sorted() == ["example.com/team/app:base", "example.com/team/app:latest",
+                                                           "example.com/team/app:v2", "other.example/x:1"])
+        let none = try run([ladingBinary, "save", "--store", s, "-o", tar])
+        #expect(none.status == 2 && none.err.contains("save needs at least one image, or --all"), "\(none)")
+    }
+
+    @Test func aDigestedNameTravelsWithTheImage() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = try store(dir)
+        let id = try ImageService(storePath: s).resolve("example.com/team/app:v2").id
+        let tar = dir.path + "/dg.tar"
+        #expect(try run([ladingBinary, "save", "--store", s, "-o", tar, "example.com/team/app@\(id)"]).status == 0)
+        let index = try JSON.decode(ImageIndex.self, from: Array(try run(["tar", "-xOf", tar, "index.json"]).out.utf8), what: "index.json")
+        #expect(index.manifests.map(\.annotations) == [[AnnotationKey.imageName: "example.com/team/app@\(id)"]])
+        #expect(try repoTags(tar) == [[]])
+        let other = dir.path + "/other"
+        let load = try run([ladingBinary, "load", "--store", other, tar])
+        #expect(load.out == "Loaded image: example.com/team/app@\(id)\n", "\(load)")
+        #expect(try ImageService(storePath: other).resolve("example.com/team/app@\(id)").id == id)
+    }
+
+    @Test func severalSourcesLoadInTurnWithASummary() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = dir.path + "/s"
+        let r = try run([ladingBinary, "load", "--store", s, "\(corpus)/v2.skopeo.docker.tar", "\(corpus)/layout", "\(corpus)/v2.containerd.docker.tar"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.hasSuffix("Loaded 4 images from 3 sources: 10 blobs written (3.1MB), 4 already present\n"), "\(r.out)")
+        // A failing source stops the load; the sources before it stay loaded.
+        let bad = try run([ladingBinary, "load", "--store", dir.path + "/t", "\(corpus)/v2.skopeo.docker.tar", dir.path + "/absent.tar"])
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("Loaded 1 image before \(dir.path)/absent.tar"), "\(bad.err)")
+        #expect(try ImageService(storePath: dir.path + "/t").images().count == 1)
+    }
+}
