@@ -27,7 +27,7 @@ public struct VerifyReport: Sendable {
 }
 
 /// Checks an OCI layout the way a CI gate should: every blob's digest and size, the
-/// schema of each index, manifest and config, nested indexes to any depth, layer count
+/// schema of each index, manifest and config, nested indexes (up to `DescriptorWalk.maxDepth`), layer count
 /// against diff IDs and each layer's uncompressed digest against its diff ID, the
 /// compression a layer type names against the bytes, history against diff IDs, name
 /// annotations, partial indexes, attestation subjects and orphan blobs. Blob hashing
