@@ -1,5 +1,6 @@
 import ImageLayout
 import ImageSpec
+import ImageTransport
 import TarArchive
 
 /// Writes a new layer into the store in one pass: the tar stream is hashed as it is
@@ -14,10 +15,20 @@ final class LayerBlobWriter: ByteSink {
     let compression: MediaType.LayerCompression
     /// The tar writer to produce entries with.
     private(set) var tar: TarWriter!
+    /// The cap on the tar stream (bytes; `--max-layer-size`), and the layer's name for
+    /// the message.
+    private let limit: Int64?
+    private let name: String
 
-    /// - Parameter tarStream: false when the caller writes an existing tar stream's bytes
-    ///   with `write` (no `tar` writer, no end-of-archive blocks added).
-    init(layout: OCILayout, compression: MediaType.LayerCompression, level: Int? = nil, tarStream: Bool = true) throws {
+    /// - Parameters:
+    ///   - tarStream: false when the caller writes an existing tar stream's bytes
+    ///     with `write` (no `tar` writer, no end-of-archive blocks added).
+    ///   - limit: refuse a tar stream longer than this many bytes, as it is written
+    ///     (`TransportError.tooLarge` naming `name`).
+    init(layout: OCILayout, compression: MediaType.LayerCompression, level: Int? = nil, tarStream: Bool = true,
+         limit: Int64? = nil, name: String = "new layer") throws {
+        self.limit = limit
+        self.name = name
         blob = try layout.newBlob()
         self.compression = compression
         switch compression {
@@ -39,6 +50,7 @@ final class LayerBlobWriter: ByteSink {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try SizeLimit.check(diff.count + Int64(bytes.count), limit, name: name)
         diff.update(bytes)
         if let gzip {
             try gzip.write(bytes)
