@@ -157,7 +157,12 @@ extension ImageService {
     private func recompress(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
         let reader = try TarReader(.path(first.tempPath), mode: .raw, name: name)
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level, tarStream: false)
-        if try reader.next() != nil { try reader.forEachChunk { try writer.write($0) } }
+        do {
+            if try reader.next() != nil { try reader.forEachChunk { try writer.write($0) } }
+        } catch {
+            writer.abort()
+            throw error
+        }
         let (_, diffID, staged) = try writer.finish()
         return (staged, diffID)
     }
@@ -169,7 +174,12 @@ extension ImageService {
     /// directory) would come back.
     private func rewriteWithoutDuplicates(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level)
-        try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(first.tempPath), name: name) }, lower: nil, to: writer.tar)
+        do {
+            try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(first.tempPath), name: name) }, lower: nil, to: writer.tar)
+        } catch {
+            writer.abort()
+            throw error
+        }
         let (_, diffID, staged) = try writer.finish()
         return (staged, diffID)
     }

@@ -61,25 +61,34 @@ final class LayerBlobWriter: ByteSink {
         }
     }
 
-    /// Stops the compression and removes the temporary blob, after a failure: nothing of
-    /// the layer stays in the ingest area (the writer and its `tar` hold each other, so
-    /// no deinit would remove it).
-    func abort() {
-        try? gzip?.finish()
-        try? compressor?.finish()
-        blob.abort()
-    }
-
     /// Finishes the tar stream and the compression. The blob stays staged: it is
     /// installed with the index update that references it (`ImageService.record`), so a
     /// concurrent garbage collection never sees it unreferenced.
     /// - Returns: the layer's descriptor (OCI media type of its compression), diff ID and staged blob.
+    /// - Throws: what finishing the compression or the blob throws; the layer is then dropped.
     func finish() throws -> (descriptor: Descriptor, diffID: Digest, staged: StagedBlob) {
-        try tar?.finish()
-        try gzip?.finish()
-        try compressor?.finish()
-        let staged = try blob.stage()
-        let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: staged.digest, size: staged.size)
-        return (d, Digest(sha256Hex: diff.finalizeHex()), staged)
+        do {
+            try tar?.finish()
+            // The tar writer holds this writer as its sink: let both go.
+            tar = nil
+            try gzip?.finish()
+            try compressor?.finish()
+            let staged = try blob.stage()
+            let d = Descriptor(mediaType: MediaType.ociLayer(compression), digest: staged.digest, size: staged.size)
+            return (d, Digest(sha256Hex: diff.finalizeHex()), staged)
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Stops the compression and removes the temporary blob, after a failure: nothing of
+    /// the layer stays in the ingest area. The tar writer, which holds this writer as its
+    /// sink, is let go, so the layout (and its ingest directory) is not kept alive.
+    func abort() {
+        tar = nil
+        try? gzip?.finish()
+        try? compressor?.finish()
+        blob.abort()
     }
 }
