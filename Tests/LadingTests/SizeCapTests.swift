@@ -18,9 +18,9 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("exec \"$0\" import --store \"$1\" /dev/zero zero:1", "/dev/zero"),
-        ("exec \"$0\" import --store \"$1\" - zero:1 </dev/zero", "standard input"),
-        ("cat /dev/zero | \"$0\" import --store \"$1\" - zero:1", "standard input"),
+        ("exec timeout -s KILL 20 \"$0\" import --store \"$1\" /dev/zero zero:1", "/dev/zero"),
+        ("exec timeout -s KILL 20 \"$0\" import --store \"$1\" - zero:1 </dev/zero", "standard input"),
+        ("cat /dev/zero | timeout -s KILL 20 \"$0\" import --store \"$1\" - zero:1", "standard input"),
     ])
     func importOfDevZeroEndsAtOnce(_ script: String, _ name: String) throws {
         let dir = try TemporaryDirectory()
@@ -28,7 +28,7 @@ import TestSupport
         let (store, before) = try Self.store(dir)
         let start = Date()
         let p = try Started(["bash", "-c", script, ladingBinary, store])
-        let status = p.wait(seconds: 20)
+        let status = p.wait(seconds: 30)
         #expect(status == 1, "\(p.err)")
         #expect(Date().timeIntervalSince(start) < 10)
         #expect(p.err == "Error: \(name): more than 1048576 bytes follow the tar end-of-archive blocks (at byte 1024); a tarball's padding is less\n")
