@@ -23,6 +23,22 @@ enum FileOps {
         throw LayoutError(.io, "cannot create directory \(path)", cause: reason)
     }
 
+    /// Removes a file or a directory tree, going on past entries already gone (the
+    /// command's own error path may be removing the same tree).
+    static func removeTree(_ path: String) {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        if let d = opendir(path) {
+            var names: [String] = []
+            while let e = readdir(d) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(d)
+            for n in names { removeTree("\(path)/\(n)") }
+        }
+        _ = rmdir(path)
+    }
+
     static func exists(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0

@@ -85,18 +85,22 @@ public enum SignalCleanup {
     /// Removes every registered path (longest first: a file before the directory
     /// holding it) and exits with 128 + `sig`.
     private static func stop(_ sig: Int32) -> Never {
-        removeRegistered()
+        // The lock stays held: a thread ending the process meanwhile (exit(3) after the
+        // write that raised SIGPIPE failed) waits in `removeRegistered` until `_exit`.
+        lock.lock()
+        for p in paths.values.sorted(by: { $0.count > $1.count }) { FileOps.removeTree(p) }
         // `_exit`: other threads are still running; flushing or tearing down from here
         // could block on their locks.
         _exit(128 + sig)
     }
 
     /// Removes every registered path, longest first (what is inside a directory before it).
+    /// Under the lock, so that two threads never remove the same tree at once.
     static func removeRegistered() {
         lock.lock()
-        let all = paths.values.sorted { $0.count > $1.count }
-        lock.unlock()
-        for p in all { try? FileManager.default.removeItem(atPath: p) }
+        defer { lock.unlock() }
+        for p in paths.values.sorted(by: { $0.count > $1.count }) { FileOps.removeTree(p) }
+        paths = [:]
     }
 
     /// Whether the process `pid` still exists.
