@@ -2,13 +2,41 @@ import Foundation
 
 /// Small POSIX helpers with errors that name the path.
 enum FileOps {
+    /// Creates `path` and its missing parents with mkdir(2), each with `mode`.
+    /// - Throws: `LayoutError.io` naming the directory that could not be created, with
+    ///   errno's text (`Read-only file system`, `Permission denied`, `No space left on
+    ///   device`, `Not a directory` when a parent is a file).
     static func mkdirs(_ path: String, mode: mode_t = 0o755) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: Int(mode)])
-        } catch {
-            throw LayoutError(.io, "cannot create directory \(path)", cause: "\(error.localizedDescription)")
+        if mkdir(path, mode) == 0 { _ = chmod(path, mode); return }
+        var e = errno
+        if e == ENOENT {
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty && parent != path {
+                try mkdirs(parent, mode: mode)
+                if mkdir(path, mode) == 0 { _ = chmod(path, mode); return }
+                e = errno
+            }
         }
+        // Another process may have created it meanwhile.
+        if e == EEXIST && isDirectory(path) { return }
+        let reason = e == EEXIST ? "it exists and is not a directory" : errnoText(e)
+        throw LayoutError(.io, "cannot create directory \(path)", cause: reason)
+    }
+
+    /// Removes a file or a directory tree, going on past entries already gone (the
+    /// command's own error path may be removing the same tree).
+    static func removeTree(_ path: String) {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        if let d = opendir(path) {
+            var names: [String] = []
+            while let e = readdir(d) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(d)
+            for n in names { removeTree("\(path)/\(n)") }
+        }
+        _ = rmdir(path)
     }
 
     static func exists(_ path: String) -> Bool {
@@ -73,7 +101,11 @@ enum FileOps {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd < 0 { throw LayoutError(.io, "cannot create \(tmp)", cause: errnoText()) }
         var ok = false
-        defer { if !ok { unlink(tmp) } }
+        let token = SignalCleanup.register(tmp)
+        defer {
+            if !ok { unlink(tmp) }
+            SignalCleanup.unregister(token)
+        }
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }

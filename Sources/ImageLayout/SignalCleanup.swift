@@ -1,18 +1,18 @@
-import Dispatch
 import Foundation
 
-/// Paths a command removes if it is stopped by SIGINT, SIGTERM or SIGHUP (Ctrl-C, `kill`,
-/// a closed terminal, a reader gone from the pipe): the temporary file of an archive being
-/// written, a staging layout, a destination directory the command created, a layout's
-/// ingest directory. Without it, those stay behind; SIGKILL
-/// cannot be caught, and what it leaves is swept by the next command that writes there
-/// (`OutputFile`, `ImageCopier`: names carry the process ID, and a name whose process is
-/// gone is removed).
+/// Paths a command removes if it is stopped by SIGINT, SIGTERM, SIGHUP or SIGPIPE (Ctrl-C,
+/// `kill`, a closed terminal, a reader gone from the pipe): the temporary file of an
+/// archive being written, a staging layout, a destination directory the command created,
+/// a layout's ingest directory, a new `index.json` being written. Without it, those stay
+/// behind; SIGKILL cannot be caught, and what it leaves is swept by the next command that
+/// writes there (`OutputFile`, `ImageCopier`: names carry the process ID, and a name whose
+/// process is gone is removed).
 public enum SignalCleanup {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: [Int: String] = [:]
     nonisolated(unsafe) private static var nextToken = 0
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// The write end of the pipe the signal handler reports on (-1 before `install`).
+    nonisolated(unsafe) private static var reportFD: Int32 = -1
 
     /// Removes `path` (a file or a directory tree) if a signal stops the process before
     /// `unregister` is called with the returned token.
@@ -30,31 +30,77 @@ public enum SignalCleanup {
         lock.unlock()
     }
 
+    /// The signals that stop a command with its registered paths removed.
+    public static let stopping = [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
+
     /// Routes SIGINT, SIGTERM, SIGHUP and SIGPIPE to a handler that removes every
     /// registered path and exits with status 128 + the signal number, as the default
-    /// action would report. Call once, at start-up.
+    /// action would report; a signal the process was started with ignored (`nohup`, a
+    /// background job's SIGINT) stays ignored. SIGXFSZ is ignored, so that a write past
+    /// `ulimit -f` fails with EFBIG and is reported as any write error. Call once, at
+    /// start-up, before any thread is started.
+    ///
+    /// The handler is in place when this returns (a `sigaction`, no asynchronous
+    /// registration): it only writes the signal number to a pipe, which a thread of
+    /// its own reads to do the removal and the exit.
     public static func install() {
+        signal(SIGXFSZ, SIG_IGN)
+        guard reportFD < 0 else { return }
         // A command ends through exit(3), which runs no deinitializers: what is still
         // registered then (a layout's own ingest directory) is removed here.
         atexit { SignalCleanup.removeRegistered() }
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                removeRegistered()
-                exit(128 + sig)
-            }
-            source.resume()
-            sources.append(source)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        reportFD = fds[1]
+        let readFD = fds[0]
+        let watcher = Thread {
+            var sig: UInt8 = 0
+            while read(readFD, &sig, 1) != 1 {}
+            stop(Int32(sig))
         }
+        watcher.name = "signal cleanup"
+        watcher.start()
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { sig in
+            var b = UInt8(truncatingIfNeeded: sig)
+            let saved = errno
+            _ = write(SignalCleanup.reportFD, &b, 1)
+            errno = saved
+        }
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in stopping {
+            var old = sigaction()
+            sigaction(sig, nil, &old)
+            if unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            sigaction(sig, &action, nil)
+            sigaddset(&unblock, sig)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    /// Removes every registered path (longest first: a file before the directory
+    /// holding it) and exits with 128 + `sig`.
+    private static func stop(_ sig: Int32) -> Never {
+        // The lock stays held: a thread ending the process meanwhile (exit(3) after the
+        // write that raised SIGPIPE failed) waits in `removeRegistered` until `_exit`.
+        lock.lock()
+        for p in paths.values.sorted(by: { $0.count > $1.count }) { FileOps.removeTree(p) }
+        // `_exit`: other threads are still running; flushing or tearing down from here
+        // could block on their locks.
+        _exit(128 + sig)
     }
 
     /// Removes every registered path, longest first (what is inside a directory before it).
+    /// Under the lock, so that two threads never remove the same tree at once.
     static func removeRegistered() {
         lock.lock()
-        let all = paths.values.sorted { $0.count > $1.count }
-        lock.unlock()
-        for p in all { try? FileManager.default.removeItem(atPath: p) }
+        defer { lock.unlock() }
+        for p in paths.values.sorted(by: { $0.count > $1.count }) { FileOps.removeTree(p) }
+        paths = [:]
     }
 
     /// Whether the process `pid` still exists.

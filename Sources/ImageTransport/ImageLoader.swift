@@ -21,7 +21,9 @@ public enum ImageLoader {
         /// `Only` matching); nil keeps every platform present.
         public var platform: Platform?
         /// Refuse any blob whose content, decompressed, is larger than this (bytes);
-        /// checked while streaming, so memory and disk stay bounded by it.
+        /// checked while streaming, so memory and disk stay bounded by it. nil: no cap
+        /// for a regular file or a directory, `SizeLimit.streamDefault` for standard
+        /// input, a pipe or a device.
         public var maxBlobSize: Int64?
         /// Re-encode layers of another compression while reading them (see
         /// `LoadPlan.recoded`). A tarball's entries are re-encoded as they pass when they
@@ -57,6 +59,9 @@ public enum ImageLoader {
     /// - Throws: `ArchiveError`, `TransportError`, `LayoutError` or `SpecError` naming the
     ///   file, entry or digest at fault.
     public static func read(path: String, into layout: any BlobStore, options: Options = Options()) throws -> LoadPlan {
+        // Standard input, a pipe, a device: capped even when no cap was asked for.
+        var options = options
+        options.maxBlobSize = SizeLimit.effective(options.maxBlobSize, input: path)
         var isDir: ObjCBool = false
         if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             let files = DirectoryFiles(root: path, layout: layout, limit: options.maxBlobSize)

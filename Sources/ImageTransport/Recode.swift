@@ -41,7 +41,7 @@ public struct Recode: Sendable {
         var encodeError: Error?
         func take(_ chunk: UnsafeRawBufferPointer) throws {
             content.update(chunk)
-            if let limit, content.count > limit { throw tooLarge(name, limit) }
+            try SizeLimit.check(content.count, limit, name: name)
             do { try encoder.write(chunk) } catch { encodeError = error; throw error }
         }
         var decodeError: String?

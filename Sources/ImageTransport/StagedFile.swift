@@ -92,25 +92,3 @@ public final class StagedFile {
         return refusal.message.hasPrefix(prefix) ? String(refusal.message.dropFirst(prefix.count)) : refusal.message
     }
 }
-
-/// Counts (and hashes, when asked) the content of a staged file, refusing it as soon as
-/// it passes `limit` bytes.
-final class ContentSink: ByteSink {
-    private(set) var digester = StreamDigester()
-    private var count: Int64 = 0
-    let name: String, limit: Int64?, hash: Bool
-    init(name: String, limit: Int64?, hash: Bool) {
-        self.name = name
-        self.limit = limit
-        self.hash = hash
-    }
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        count += Int64(bytes.count)
-        if let limit, count > limit { throw tooLarge(name, limit) }
-        if hash { digester.update(bytes) }
-    }
-}
-
-func tooLarge(_ name: String, _ limit: Int64) -> TransportError {
-    TransportError(.tooLarge, "\(name) is larger than the limit of \(limit) bytes")
-}

@@ -11,6 +11,11 @@ public struct CopyOptions: Sendable {
     public var compressionLevel: Int?
     /// Only this platform's manifests of multi-platform images.
     public var platform: Platform?
+    /// Refuse any blob whose decompressed content passes this many bytes, read or
+    /// re-encoded (checked while it streams; `TransportError.tooLarge`); nil: no cap for
+    /// a regular file, a directory or the store, `SizeLimit.streamDefault` for standard
+    /// input, a pipe or a device.
+    public var maxLayerSize: Int64?
     public init() {}
 }
 
@@ -159,13 +164,13 @@ public struct ImageCopier {
     /// manifest with `--platform`.
     private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
         let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
-        let (found, recoded, source) = try read(src, into: work, platform: options.platform, compression: options.compression, recode: recode)
+        let (found, recoded, source) = try read(src, into: work, options: options, recode: recode)
         // With --platform, as skopeo without --all: the one manifest, not the index.
         var items = try found.map { i in
             try options.platform.map { i.with(try Self.manifest(for: $0, of: i.descriptor, in: work)) } ?? i
         }
         if let c = options.compression {
-            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source)
+            let r = Recompressor(layout: work, target: c, level: options.compressionLevel, recoded: recoded, source: source, limit: options.maxLayerSize)
             items = try items.map { $0.with(try r.rewrite($0.descriptor)) }
         }
         // oci: and oci-archive: hold OCI documents only, as skopeo's oci: destination.
@@ -211,8 +216,9 @@ public struct ImageCopier {
 
     /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
     ///   the layout where layers left out of `work` (to be re-encoded) are.
-    private func read(_ src: TransportAddress, into work: any BlobStore, platform: Platform?, compression: MediaType.LayerCompression?,
+    private func read(_ src: TransportAddress, into work: any BlobStore, options: CopyOptions,
                       recode: Recode?) throws -> ([ImageRecord], Recoded, OCILayout?) {
+        let platform = options.platform
         switch src {
         case .store(let name):
             let service = try ImageService(storePath: storePath, create: false)
@@ -220,20 +226,20 @@ public struct ImageCopier {
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
             let top = try platform.map { try Self.manifest(for: $0, of: img.descriptor, in: service.layout) } ?? img.descriptor
-            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: compression)
+            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: options.compression)
             return ([.init(descriptor: top, names: byName)], [:], service.layout)
         case .ociLayout(let dir, let ref):
-            let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, platform: platform, recode: recode)
+            let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, options: options, recode: recode)
             return (items, recoded, nil)
         case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            let (items, recoded) = try loadFiltered(path: p, reference: ref, into: work, platform: platform, recode: recode)
+            let (items, recoded) = try loadFiltered(path: p, reference: ref, into: work, options: options, recode: recode)
             return (items, recoded, nil)
         }
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, platform: Platform?, recode: Recode?) throws -> ([ImageRecord], Recoded) {
-        var options = ImageLoader.Options(platform: platform, recode: recode)
+    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, options copy: CopyOptions, recode: Recode?) throws -> ([ImageRecord], Recoded) {
+        var options = ImageLoader.Options(platform: copy.platform, maxBlobSize: copy.maxLayerSize, recode: recode)
         options.keepOtherEntries = true
         options.refuseUnnamableTags = false
         let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }

@@ -13,6 +13,9 @@ public struct BuildOptions: Sendable {
     public var author: String?
     public var compression: MediaType.LayerCompression = .gzip
     public var compressionLevel: Int?
+    /// Refuse a new layer whose tar stream passes this many bytes (checked as it is
+    /// written; `TransportError.tooLarge`); nil: no cap.
+    public var maxLayerSize: Int64?
     public init(reference: String? = nil) { self.reference = reference }
 }
 
@@ -34,7 +37,8 @@ extension ImageService {
             builder = try ImageBuilder(manifest: d.manifest, rawConfig: try layout.readBlob(d.configDigest))
             lower = try mergedTree(of: image)
         }
-        let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
+        let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel,
+                                         limit: options.maxLayerSize, name: "the layer committed from \(directory)")
         let written: [Change]
         let (layer, diffID, staged): (Descriptor, Digest, StagedBlob)
         do {

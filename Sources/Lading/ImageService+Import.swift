@@ -1,6 +1,7 @@
 import Foundation
 import ImageLayout
 import ImageSpec
+import ImageTransport
 import LayerChangeset
 import TarArchive
 
@@ -16,6 +17,10 @@ public struct ImportOptions: Sendable {
     public var platform: String?
     public var compression: Output = .keep
     public var compressionLevel: Int?
+    /// Refuse input whose decompressed tar stream passes this many bytes (checked while
+    /// it streams); nil: no cap for a regular file, `SizeLimit.streamDefault` for
+    /// standard input, a pipe or a device.
+    public var maxLayerSize: Int64?
     /// Told what was asked for but has no effect (a compression level for input stored as is).
     public var warning: (@Sendable (String) -> Void)?
     public init(reference: String? = nil) { self.reference = reference }
@@ -34,7 +39,9 @@ extension ImageService {
     /// - Parameter path: a file, or `-` for standard input.
     /// - Returns: the new image's ID (manifest digest).
     /// - Throws: `ArchiveError` for input that is not a tar or is damaged, `LayerError`
-    ///   naming an entry that unpacking would refuse (`RootfsCheck`) or a `.wh.` name.
+    ///   naming an entry that unpacking would refuse (`RootfsCheck`) or a `.wh.` name,
+    ///   `TransportError.tooLarge` past `maxLayerSize`, `LadingError.invalidArgument` for
+    ///   more than `SizeLimit.afterEndOfArchive` bytes after the end-of-archive blocks.
     public func importTarball(path: String, options: ImportOptions) throws -> Digest {
         if let r = options.reference { _ = try Self.newImageName(r, verb: "import") }
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -67,8 +74,10 @@ extension ImageService {
             try c.beginRawStream()
             compressor = c
         }
-        let diff = DigestSink()
-        var contentSinks: [ByteSink] = [diff]
+        // The tar stream, counted (nothing past the cap is hashed, compressed or stored)
+        // and hashed (the diff ID).
+        let tally = ContentSink(name: sourceName, limit: SizeLimit.effective(options.maxLayerSize, input: path), hash: true)
+        var contentSinks: [ByteSink] = [tally]
         let compressing = compressor.map { ThreadedSink(WriterSink($0)) }
         if let gzip {
             contentSinks.append(gzip)
@@ -82,8 +91,17 @@ extension ImageService {
             let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
             let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
             let content = TeeChunks(decoded, sinks: contentSinks)
-            check = try TarNameCheck.run(try TarReader(.chunks(content), name: sourceName), source: sourceName)
-            try content.drain()
+            let reader = try TarReader(.chunks(content), name: sourceName)
+            check = try TarNameCheck.run(reader, source: sourceName)
+            // What follows the end-of-archive blocks is hashed with the rest, as docker
+            // and containerd do, but only so much of it is read.
+            let end = reader.consumed
+            while !content.ended {
+                _ = try content.nextChunk()
+                if tally.count - end > SizeLimit.afterEndOfArchive {
+                    throw LadingError(.invalidArgument, "\(sourceName): more than \(SizeLimit.afterEndOfArchive) bytes follow the tar end-of-archive blocks (at byte \(end)); a tarball's padding is less")
+                }
+            }
             try rawTee.drain()
             try gzip?.finish()
             try compressing?.finish()
@@ -95,15 +113,15 @@ extension ImageService {
             blob.abort()
             throw error
         }
-        if diff.digester.count == 0 {
+        if tally.count == 0 {
             blob.abort()
             throw LadingError(.invalidArgument, "\(sourceName): empty input, not a tar archive")
         }
         var staged = try blob.stage()
-        var diffID = Digest(sha256Hex: diff.digester.finalizeHex())
+        var diffID = Digest(sha256Hex: tally.digester.finalizeHex())
         if check.hasDuplicates {
             (staged, diffID) = try rewriteWithoutDuplicates(staged, output: output, level: options.compressionLevel, name: sourceName)
-        } else if try asIs && inputCompression == .gzip && !endsWithItsOnlyMember(staged, length: diff.digester.count) {
+        } else if try asIs && inputCompression == .gzip && !endsWithItsOnlyMember(staged, length: tally.count) {
             // Bytes after the gzip data (or several members): libarchive stops quietly at
             // the first thing that is not a member, Go's gzip reader (docker, skopeo,
             // umoci) fails on it. Compress the tar stream afresh rather than keep them.
@@ -139,7 +157,12 @@ extension ImageService {
     private func recompress(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
         let reader = try TarReader(.path(first.tempPath), mode: .raw, name: name)
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level, tarStream: false)
-        if try reader.next() != nil { try reader.forEachChunk { try writer.write($0) } }
+        do {
+            if try reader.next() != nil { try reader.forEachChunk { try writer.write($0) } }
+        } catch {
+            writer.abort()
+            throw error
+        }
         let (_, diffID, staged) = try writer.finish()
         return (staged, diffID)
     }
@@ -151,7 +174,12 @@ extension ImageService {
     /// directory) would come back.
     private func rewriteWithoutDuplicates(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level)
-        try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(first.tempPath), name: name) }, lower: nil, to: writer.tar)
+        do {
+            try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(first.tempPath), name: name) }, lower: nil, to: writer.tar)
+        } catch {
+            writer.abort()
+            throw error
+        }
         let (_, diffID, staged) = try writer.finish()
         return (staged, diffID)
     }

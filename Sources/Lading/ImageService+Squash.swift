@@ -28,7 +28,8 @@ extension ImageService {
             for i in 0..<keep { try view.add(try layerReader(layers[i], index: i)) }
             lower = view.tree
         }
-        let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel)
+        let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel,
+                                         limit: options.maxLayerSize, name: "the squashed layer of \(name)")
         let (layer, diffID, staged): (Descriptor, Digest, StagedBlob)
         do {
             _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in try self.layerReader(layers[keep + i], index: keep + i) },

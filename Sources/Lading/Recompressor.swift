@@ -1,6 +1,7 @@
 import Foundation
 import ImageLayout
 import ImageSpec
+import ImageTransport
 import TarArchive
 
 /// Re-encodes an image's layers into another compression inside a blob store (a layout,
@@ -17,8 +18,11 @@ final class Recompressor {
     /// Where layers not copied into `layout` are read from (the store, for a copy out of
     /// it: a layer to re-encode is read there once rather than copied first).
     let source: OCILayout?
+    /// Refuse a layer whose decompressed content passes this many bytes (nil: no cap).
+    let limit: Int64?
     init(layout: any BlobStore, target: MediaType.LayerCompression, level: Int?,
-         recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:], source: OCILayout? = nil) {
+         recoded: [Digest: (digest: Digest, size: Int64, compression: Compression)] = [:], source: OCILayout? = nil, limit: Int64? = nil) {
+        self.limit = limit
         self.layout = layout
         self.target = target
         self.level = level
@@ -113,6 +117,7 @@ final class Recompressor {
             if try reader.next() != nil {
                 try reader.forEachChunk { chunk in
                     content.update(chunk)
+                    try SizeLimit.check(content.count, limit, name: "layer \(index) (\(l.digest))")
                     try encoder.write(chunk)
                 }
             }

@@ -14,6 +14,7 @@ struct CopyCommand: ParsableCommand {
     @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
     @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
     @Flag(name: .customLong("all-platforms"), help: "Copy every platform present (the default).") var allPlatforms = false
+    @OptionGroup var layerSize: LayerSizeOption
     @Argument(help: "The source address.") var source: String
     @Argument(help: "The destination address.") var destination: String
 
@@ -36,6 +37,7 @@ struct CopyCommand: ParsableCommand {
             }
             o.compressionLevel = compression == "keep" ? nil : OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.platform = try platformOptions.parsed()
+            o.maxLayerSize = try layerSize.bytes()
             let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
             let (src, dst) = (try TransportAddress(parsingCopyAddress: source), try TransportAddress(parsingCopyAddress: destination))
             try withProgress("Copying", total: nil) { try copier.copy(from: src, to: dst, options: o) }

@@ -11,6 +11,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "os/arch[/variant] of the image (default: this machine's).") var platform: String?
     @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
     @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
+    @OptionGroup var layerSize: LayerSizeOption
     @Argument(help: "The tarball, or - for standard input.") var file: String
     @Argument(help: "The new image's name.") var reference: String?
 
@@ -31,6 +32,7 @@ struct ImportCommand: ParsableCommand {
             o.message = message
             o.platform = platform
             o.compression = c
+            o.maxLayerSize = try layerSize.bytes()
             o.compressionLevel = OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.warning = { printErr("Warning: \($0)") }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))

@@ -95,6 +95,7 @@ struct CommitCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
+    @OptionGroup var layerSize: LayerSizeOption
     @Argument(help: "The base image, or scratch.") var image: String
     @Argument(help: "The directory holding the new filesystem.") var directory: String
     @Argument(help: "The new image's name.") var reference: String?
@@ -104,7 +105,8 @@ struct CommitCommand: ParsableCommand {
     func run() throws {
         guarded {
             let service = try platformOptions.service(storeOptions)
-            let options = try build.options(reference: reference)
+            var options = try build.options(reference: reference)
+            options.maxLayerSize = try layerSize.bytes()
             print(try withProgress("Committing", total: nil) { try service.commit(base: image, directory: directory, options: options) })
         }
     }
@@ -115,6 +117,7 @@ struct SquashCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
+    @OptionGroup var layerSize: LayerSizeOption
     @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
     @Argument(help: "The image.") var image: String
     @Argument(help: "The new image's name.") var reference: String?
@@ -124,7 +127,8 @@ struct SquashCommand: ParsableCommand {
     func run() throws {
         guarded {
             let service = try platformOptions.service(storeOptions)
-            let options = try build.options(reference: reference)
+            var options = try build.options(reference: reference)
+            options.maxLayerSize = try layerSize.bytes()
             print(try withProgress("Squashing", total: nil) { try service.squash(image, parent: from, options: options) })
         }
     }

@@ -18,8 +18,7 @@ struct LoadCommand: ParsableCommand {
     var files: [String] = []
     @Flag(name: .shortAndLong, help: "Suppress the load output.")
     var quiet = false
-    @Option(name: .customLong("max-layer-size"), help: "Refuse any layer or blob larger than this once decompressed (bytes; K, M, G suffixes).")
-    var maxLayerSize: String?
+    @OptionGroup var layerSize: LayerSizeOption
     @Option(name: .customLong("base-name"), help: "Repository for images named only by a bare tag (as umoci and skopeo layouts are).")
     var baseName: String?
 
@@ -28,9 +27,6 @@ struct LoadCommand: ParsableCommand {
             throw ValidationError("give the file once: -i \(input) and \(file) were both given")
         }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input can be read once") }
-        if let maxLayerSize {
-            do { _ = try parseByteCount(maxLayerSize) } catch { throw ValidationError("--max-layer-size: \(error)") }
-        }
     }
 
     func run() throws {
@@ -40,7 +36,7 @@ struct LoadCommand: ParsableCommand {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            let options = ImageLoader.Options(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try maxLayerSize.map(parseByteCount))
+            let options = ImageLoader.Options(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try layerSize.bytes())
             var total = LoadPlan.Installed(), images = 0
             for path in paths {
                 // Each source is loaded whole or not at all; a failure stops here, with the
@@ -69,15 +65,4 @@ struct LoadCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// `123`, `64K`, `512M`, `10G` (1024-based) as bytes.
-func parseByteCount(_ text: String) throws -> Int64 {
-    let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
-    var t = text.uppercased()
-    if t.hasSuffix("B") { t.removeLast() }
-    var mult: Int64 = 1
-    if let u = t.last, let m = units[u] { mult = m; t.removeLast() }
-    guard let n = Int64(t), n >= 0 else { throw ValidationError("not a size: \(text)") }
-    return n * mult
 }
