@@ -30,46 +30,28 @@ public struct Recode: Sendable {
     }
 
     /// - Parameter compression: the input's compression, by its magic bytes.
-    /// - Returns: a staged file whose `blob` is the re-encoding; on a decoding error, one
-    ///   without `uncompressedDigest` (its blob is never to be installed).
+    /// - Returns: a staged file whose `blob` is the re-encoding (`LayerTranscoder`); on a
+    ///   decoding error, one without `uncompressedDigest` holding nothing (never installed).
     func copy(into layout: any BlobStore, name: String, limit: Int64?, source: BufferedSource, compression: Compression) throws -> StagedFile {
-        let writer = try layout.newBlob(sizeHint: nil)
-        let encoder = try StreamEncoder(target, level: level, threads: threads, downstream: writer, name: "\(name): compressor")
         let raw = DigestSink()
         let tee = TeeChunks(source, sinks: [raw])
-        var content = StreamDigester()
-        var encodeError: Error?
-        func take(_ chunk: UnsafeRawBufferPointer) throws {
-            content.update(chunk)
-            try SizeLimit.check(content.count, limit, name: name)
-            do { try encoder.write(chunk) } catch { encodeError = error; throw error }
-        }
-        var decodeError: String?
+        let transcoder = LayerTranscoder(target: target, level: level, threads: threads, limit: limit)
+        let out: (blob: any StagedContent, diffID: Digest)
         do {
-            if compression == .none {
-                while true {
-                    let c = try tee.nextChunk()
-                    if c.count == 0 { break }
-                    try take(c)
-                }
-            } else {
-                let decoder = try TarReader(.chunks(tee), mode: .raw, name: name)
-                if try decoder.next() != nil { try decoder.forEachBlock { try take($0) } }
-            }
-            do { try encoder.finish() } catch { encodeError = error; throw error }
-        } catch let e as ArchiveError where tee.sourceError == nil && encodeError == nil {
-            decodeError = e.description
-            encoder.abort()
+            out = try transcoder.run(tee, compression: compression == .none ? .none : nil, into: layout, name: name)
+        } catch let failure as LayerTranscoder.DecodeFailure where tee.sourceError == nil {
+            // Not a layer after all: the caller reads the source again, keeping its bytes.
+            try tee.drain()
+            let empty = try layout.newBlob(sizeHint: 0).stageContent()
+            return StagedFile(blob: empty, name: name, compression: compression, uncompressedDigest: nil,
+                              decompressError: failure.description,
+                              source: (Digest(sha256Hex: raw.digester.finalizeHex()), raw.digester.count), encoding: target)
         } catch {
-            encoder.abort()
-            writer.abort()
             throw tee.sourceError ?? error
         }
         try tee.drain()
-        let blob = try writer.stageContent()
-        return StagedFile(blob: blob, name: name, compression: compression,
-                          uncompressedDigest: decodeError == nil ? Digest(sha256Hex: content.finalizeHex()) : nil,
-                          decompressError: decodeError,
+        return StagedFile(blob: out.blob, name: name, compression: compression, uncompressedDigest: out.diffID,
+                          decompressError: nil,
                           source: (Digest(sha256Hex: raw.digester.finalizeHex()), raw.digester.count), encoding: target)
     }
 }

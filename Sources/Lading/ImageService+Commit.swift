@@ -40,7 +40,7 @@ extension ImageService {
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel,
                                          limit: options.maxLayerSize, name: "the layer committed from \(directory)")
         let written: [Change]
-        let (layer, diffID, staged): (Descriptor, Digest, StagedBlob)
+        let (layer, diffID, staged): (Descriptor, Digest, any StagedContent)
         do {
             written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
             (layer, diffID, staged) = try writer.finish()
@@ -74,7 +74,7 @@ extension ImageService {
     /// Installs the staged layers, writes the builder's config and manifest, and names
     /// the image (an image the name is taken from stays, unnamed, when no other name
     /// refers to it), all under the layout lock.
-    func record(_ builder: ImageBuilder, reference: String?, verb: String, staged: [StagedBlob]) throws -> Digest {
+    func record(_ builder: ImageBuilder, reference: String?, verb: String, staged: [any StagedContent]) throws -> Digest {
         let name = try reference.map { try Self.newImageName($0, verb: verb) }
         for s in staged { s.sync() }
         return try layout.updateNames { names in

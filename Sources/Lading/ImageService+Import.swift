@@ -59,36 +59,20 @@ extension ImageService {
         }
         let asIs = (inputCompression == .gzip && output == .gzip) || (inputCompression == .zstd && output == .zstd)
             || (inputCompression == .none && output == .none)
-        let blob = try layout.newBlob()
-        // gzip is compressed by worker threads (one per core) beside decompression and
-        // hashing on this thread; zstd by libarchive on one thread of its own (it
-        // starts its own workers).
-        var gzip: ParallelGzipSink?
-        var compressor: TarWriter?
-        if !asIs && output == .gzip {
-            gzip = try ParallelGzipSink(downstream: blob, level: options.compressionLevel ?? 6, name: "layer compressor")
-        } else if !asIs && output == .zstd {
-            let c = try TarWriter(sink: blob, format: .raw,
-                                  options: .init(compression: .zstd, level: options.compressionLevel),
-                                  name: "layer compressor")
-            try c.beginRawStream()
-            compressor = c
-        }
-        // The tar stream, counted (nothing past the cap is hashed, compressed or stored)
-        // and hashed (the diff ID).
-        let tally = ContentSink(name: sourceName, limit: SizeLimit.effective(options.maxLayerSize, input: path), hash: true)
+        // The tar stream is counted (nothing past the cap is hashed, compressed or
+        // stored) and hashed (the diff ID): by the layer encoder when it is compressed
+        // afresh, beside the input's own bytes going to the blob when they are kept.
+        let limit = SizeLimit.effective(options.maxLayerSize, input: path)
+        let encoder = asIs ? nil : try LayerEncoder(into: layout, compression: Compression(output), level: options.compressionLevel,
+                                                    limit: limit, name: sourceName)
+        let kept = asIs ? try layout.newBlob() : nil
+        let tally = ContentSink(name: sourceName, limit: limit, hash: asIs)
         var contentSinks: [ByteSink] = [tally]
-        let compressing = compressor.map { ThreadedSink(WriterSink($0)) }
-        if let gzip {
-            contentSinks.append(gzip)
-        } else if let compressing {
-            contentSinks.append(compressing)
-        } else if !asIs || inputCompression == .none {
-            contentSinks.append(blob)
-        }
+        if let encoder { contentSinks.append(encoder) } else if inputCompression == .none, let kept { contentSinks.append(kept) }
+        func dropLayer() { encoder?.abort(); kept?.abort() }
         let check: TarNameCheck
         do {
-            let rawTee = TeeChunks(input, sinks: asIs && inputCompression != .none ? [blob] : [])
+            let rawTee = TeeChunks(input, sinks: inputCompression != .none ? kept.map { [$0] } ?? [] : [])
             let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
             let content = TeeChunks(decoded, sinks: contentSinks)
             let reader = try TarReader(.chunks(content), name: sourceName)
@@ -103,22 +87,22 @@ extension ImageService {
                 }
             }
             try rawTee.drain()
-            try gzip?.finish()
-            try compressing?.finish()
-            try compressor?.finish()
         } catch {
-            // Stop the compressing threads and drop the temporary blob.
-            try? gzip?.finish()
-            try? compressing?.finish()
-            blob.abort()
+            dropLayer()
             throw error
         }
         if tally.count == 0 {
-            blob.abort()
+            dropLayer()
             throw LadingError(.invalidArgument, "\(sourceName): empty input, not a tar archive")
         }
-        var staged = try blob.stage()
-        var diffID = Digest(sha256Hex: tally.digester.finalizeHex())
+        var staged: any StagedContent
+        var diffID: Digest
+        if let encoder {
+            (staged, diffID) = try encoder.finish()
+        } else {
+            staged = try kept!.stageContent()
+            diffID = Digest(sha256Hex: tally.digester.finalizeHex())
+        }
         if check.hasDuplicates {
             (staged, diffID) = try rewriteWithoutDuplicates(staged, output: output, level: options.compressionLevel, name: sourceName)
         } else if try asIs && inputCompression == .gzip && !endsWithItsOnlyMember(staged, length: tally.count) {
@@ -141,11 +125,19 @@ extension ImageService {
         return try record(builder, reference: options.reference, verb: "import", staged: [staged])
     }
 
+    /// The file a layer was staged into (import stages into the store, whose staged blobs
+    /// are files in its ingest area).
+    private func stagedPath(_ blob: any StagedContent) throws -> String {
+        guard let b = blob as? StagedBlob else { throw LadingError(.invalidArgument, "layer \(blob.digest) is not staged in the store") }
+        return b.tempPath
+    }
+
     /// Whether a gzip blob ends with the trailer of a single member holding all `length`
     /// bytes: its last four bytes (ISIZE, RFC 1952 §2.3.1) are the length modulo 2^32.
-    private func endsWithItsOnlyMember(_ blob: StagedBlob, length: Int64) throws -> Bool {
-        let fd = open(blob.tempPath, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw ArchiveError.errno("cannot open \(blob.tempPath)") }
+    private func endsWithItsOnlyMember(_ blob: any StagedContent, length: Int64) throws -> Bool {
+        let path = try stagedPath(blob)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ArchiveError.errno("cannot open \(path)") }
         defer { close(fd) }
         var isize = [UInt8](repeating: 0, count: 4)
         guard blob.size >= 18, pread(fd, &isize, 4, off_t(blob.size - 4)) == 4 else { return false }
@@ -154,17 +146,13 @@ extension ImageService {
     }
 
     /// Decompresses a staged layer and compresses the same tar bytes again (same diff ID).
-    private func recompress(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
-        let reader = try TarReader(.path(first.tempPath), mode: .raw, name: name)
-        let writer = try LayerBlobWriter(layout: layout, compression: output, level: level, tarStream: false)
+    private func recompress(_ first: any StagedContent, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (any StagedContent, Digest) {
+        let input = try DescriptorSource(opening: try stagedPath(first), name: name)
         do {
-            if try reader.next() != nil { try reader.forEachChunk { try writer.write($0) } }
-        } catch {
-            writer.abort()
-            throw error
+            return try LayerTranscoder(target: Compression(output), level: level).run(input, compression: nil, into: layout, name: name)
+        } catch let failure as LayerTranscoder.DecodeFailure {
+            throw failure.error
         }
-        let (_, diffID, staged) = try writer.finish()
-        return (staged, diffID)
     }
 
     /// Writes the layer again as the tree its entries give in order, each path once
@@ -172,10 +160,11 @@ extension ImageService {
     /// would not do: a hardlink to a path replaced later would lose its content, entries
     /// below a directory replaced later by a file (or through a symlink replaced later by a
     /// directory) would come back.
-    private func rewriteWithoutDuplicates(_ first: StagedBlob, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (StagedBlob, Digest) {
+    private func rewriteWithoutDuplicates(_ first: any StagedContent, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (any StagedContent, Digest) {
+        let path = try stagedPath(first)
         let writer = try LayerBlobWriter(layout: layout, compression: output, level: level)
         do {
-            try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(first.tempPath), name: name) }, lower: nil, to: writer.tar)
+            try LayerSquasher().squash(count: 1, open: { _ in try TarReader(.path(path), name: name) }, lower: nil, to: writer.tar)
         } catch {
             writer.abort()
             throw error

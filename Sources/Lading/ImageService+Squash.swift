@@ -30,7 +30,7 @@ extension ImageService {
         }
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel,
                                          limit: options.maxLayerSize, name: "the squashed layer of \(name)")
-        let (layer, diffID, staged): (Descriptor, Digest, StagedBlob)
+        let (layer, diffID, staged): (Descriptor, Digest, any StagedContent)
         do {
             _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in try self.layerReader(layers[keep + i], index: keep + i) },
                                            lower: lower, to: writer.tar)

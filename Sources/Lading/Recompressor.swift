@@ -71,7 +71,7 @@ final class Recompressor {
             throw LayoutError(.invalidDocument, "manifest has \(m.layers.count) layers but config \(m.config.digest) lists \(diffIDs.count) diff IDs")
         }
         for (i, l) in m.layers.enumerated() where MediaType.isLayer(l.mediaType) && !MediaType.isNonDistributable(l.mediaType) {
-            if let r = recoded[l.digest], r.compression.rawValue == target.rawValue {
+            if let r = recoded[l.digest], r.compression == Compression(target) {
                 m.layers[i] = retyped(l, digest: r.digest, size: r.size, docker: docker)
                 changed = true
                 continue
@@ -108,32 +108,19 @@ final class Recompressor {
 
     private func reencode(_ l: Descriptor, index: Int, docker: Bool, diffID: Digest?) throws -> Descriptor {
         guard let from = store(of: l.digest) else { throw LayoutError(.blobNotFound, "layer \(index) (\(l.digest)) is missing") }
-        let reader = try TarReader(.chunks(try from.chunks(of: l.digest)), mode: .raw, name: "layer \(index) (\(l.digest))")
-        let blob = try layout.newBlob(sizeHint: nil)
-        var content = StreamDigester()
-        // Decompression and hashing here, compression on other threads.
-        let encoder = try StreamEncoder(Compression(rawValue: target.rawValue) ?? .none, level: level, downstream: blob, name: "layer compressor")
+        let name = "layer \(index) (\(l.digest))"
+        let out: (blob: any StagedContent, diffID: Digest)
         do {
-            if try reader.next() != nil {
-                try reader.forEachChunk { chunk in
-                    content.update(chunk)
-                    try SizeLimit.check(content.count, limit, name: "layer \(index) (\(l.digest))")
-                    try encoder.write(chunk)
-                }
-            }
-            try encoder.finish()
-        } catch {
-            encoder.abort()
-            blob.abort()
-            throw error
+            out = try LayerTranscoder(target: Compression(target), level: level, limit: limit)
+                .run(try from.chunks(of: l.digest), compression: nil, into: layout, name: name)
+        } catch let failure as LayerTranscoder.DecodeFailure {
+            throw failure.error
         }
-        let actual = Digest(sha256Hex: content.finalizeHex())
-        if let diffID, actual != diffID {
-            blob.abort()
-            throw LayoutError(.digestMismatch, "layer \(index) (\(l.digest)) has uncompressed digest \(actual) but the config's diff ID is \(diffID)")
+        if let diffID, out.diffID != diffID {
+            throw LayoutError(.digestMismatch, "\(name) has uncompressed digest \(out.diffID) but the config's diff ID is \(diffID)")
         }
-        let staged = try layout.commit(blob, expected: nil, expectedSize: nil, what: "recompressed layer \(index)")
-        return retyped(l, digest: staged.digest, size: staged.size, docker: docker)
+        try out.blob.install()
+        return retyped(l, digest: out.blob.digest, size: out.blob.size, docker: docker)
     }
 
     /// `l` pointing at its re-encoding.
