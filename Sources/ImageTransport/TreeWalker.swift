@@ -2,18 +2,29 @@ import ImageLayout
 import ImageSpec
 import TarArchive
 
-/// A blob a descriptor names is absent from the source.
-struct MissingBlob: Error {
-    let digest: Digest
-    let at: String
+/// A source's files as a `BlobSource`: what `DescriptorWalk` reads a source's documents
+/// through (`blobs/<alg>/<hex>`, digest checked).
+final class FilesSource: BlobSource {
+    let files: ArchiveFiles
+    init(_ files: ArchiveFiles) { self.files = files }
+
+    func blobSize(_ d: Digest) -> Int64? { files.contains(d.blobPath) ? 0 : nil }
+
+    func readBlob(_ d: Digest, limit: Int) throws -> [UInt8] {
+        let bytes = try files.readDocument(d.blobPath, limit: limit)
+        let actual = Digest.sha256(of: bytes)
+        if actual != d { throw LayoutError(.digestMismatch, "blob \(d) has digest \(actual)") }
+        return bytes
+    }
 }
 
-/// Walks an index/manifest tree in a source, verifying each blob against its
-/// descriptor and each layer against its diff ID, and adds the verified blobs to a plan.
+/// The loader's visitor over `DescriptorWalk`: stages every blob an image of a source
+/// needs, verifying each against its descriptor (digest, size) and each layer against its
+/// config's diff ID, and adds the verified blobs to a plan.
 ///
-/// Children of an index whose blobs are absent are skipped with a warning (a sparse
-/// layout, as docker's save writes); a missing blob under a top-level manifest, or any
-/// mismatch anywhere, is an error.
+/// An index's child whose tree has an absent blob is left out with a warning (a sparse
+/// layout, as docker's save writes one), with the blobs staged for it alone; an absent
+/// blob under a top-level manifest, or any mismatch anywhere, is an error.
 final class TreeWalker {
     let files: ArchiveFiles
     let plan: LoadPlan
@@ -21,29 +32,77 @@ final class TreeWalker {
     var platform: Platform?
     /// When set, layers are re-encoded as they are staged (see `Recode`).
     var recode: Recode?
-    static let maxDepth = 8
 
     init(files: ArchiveFiles, plan: LoadPlan) {
         self.files = files
         self.plan = plan
     }
 
-    func walk(_ desc: Descriptor, at: String, top: Bool, depth: Int = 0) throws {
+    private var where_: String { files is DirectoryFiles ? "layout" : "archive" }
+
+    /// Walks the image `desc` names (`at`: its path in `index.json`).
+    /// - Throws: `TransportError` naming the source, the path and the digest at fault.
+    func walk(_ desc: Descriptor, at: String, top: Bool) throws {
+        var staged: [Digest: StagedFile] = [:]
+        // Which index children (by number; 0: the image itself) need each blob.
+        var owners: [Digest: Set<Int>] = [:]
+        var children: [(depth: Int, id: Int, node: DescriptorWalk.Node)] = []
+        var incomplete = Set<Int>()
+        var lastChild = 0
+        var manifests: [(node: DescriptorWalk.Node, manifest: ImageManifest, owner: Int)] = []
+        var walk = DescriptorWalk(source: FilesSource(files), platform: platform)
+        walk.absent = { _ in }
         do {
-            var found: [Digest: StagedFile] = [:]
-            try visit(desc, at: at, depth: depth, into: &found)
-            plan.blobs.merge(found) { a, _ in a }
-        } catch let m as MissingBlob where top {
-            throw TransportError(.missingEntry, "\(files.sourceName): blob \(m.digest) (\(m.at)) is not in the \(files is DirectoryFiles ? "layout" : "archive")")
+            try walk.visit([desc], rootPaths: [at], document: { node, doc in
+                if case .manifest(let m, _) = doc { manifests.append((node, m, children.last?.id ?? 0)) }
+            }) { node in
+                while let last = children.last, last.depth >= node.depth { children.removeLast() }
+                if case .child = node.role {
+                    lastChild += 1
+                    children.append((node.depth, lastChild, node))
+                }
+                if children.contains(where: { incomplete.contains($0.id) }) { return .skip }
+                if case .subject = node.role { return .skip }
+                let owner = children.last?.id ?? 0
+                let d = node.descriptor
+                guard d.digest.isSupported else {
+                    throw TransportError(.unsupported, "\(files.sourceName): \(node.path): unsupported digest algorithm in \(d.digest)")
+                }
+                guard files.contains(d.digest.blobPath) else {
+                    if case .layer = node.role, MediaType.isNonDistributable(d.mediaType) { return .skip }
+                    guard let child = children.last else {
+                        throw TransportError(.missingEntry, "\(files.sourceName): blob \(d.digest) (\(node.path)) is not in the \(where_)")
+                    }
+                    incomplete.insert(child.id)
+                    let c = child.node.descriptor
+                    let p = c.platform.map { " (\($0))" } ?? ""
+                    plan.warnings.append("\(files.sourceName): \(child.node.path) \(c.digest)\(p) is incomplete (blob \(d.digest) absent); skipped")
+                    return .skip
+                }
+                if staged[d.digest] == nil { staged[d.digest] = try fetch(node) }
+                owners[d.digest, default: []].insert(owner)
+                return .descend
+            }
+        } catch let e as LayoutError {
+            throw TransportError(e.code == .invalidDocument ? .invalidManifest : .missingEntry, "\(files.sourceName): \(e.description)")
         }
+        for (node, m, owner) in manifests where !incomplete.contains(owner) {
+            try checkLayers(of: m, at: node, staged: staged)
+        }
+        let kept = staged.filter { d, _ in owners[d, default: []].contains { $0 == 0 || !incomplete.contains($0) } }
+        plan.blobs.merge(kept) { a, _ in a }
     }
 
-    private func fetch(_ desc: Descriptor, at: String, into found: inout [Digest: StagedFile], layer: Bool = false) throws -> StagedFile {
-        guard desc.digest.isSupported else {
-            throw TransportError(.unsupported, "\(files.sourceName): \(at): unsupported digest algorithm in \(desc.digest)")
+    /// Stages the blob `node` names and checks it against its descriptor.
+    private func fetch(_ node: DescriptorWalk.Node) throws -> StagedFile {
+        let desc = node.descriptor, at = node.path
+        var layer = false
+        if case .layer = node.role, case .manifest(let m, _)? = node.parent {
+            // Only an image's layers are re-encoded: an artifact's blobs (a signature's
+            // subject, a chart) keep their bytes and so their digests.
+            layer = MediaType.isLayer(desc.mediaType) && MediaType.isConfig(m.config.mediaType)
         }
         let path = desc.digest.blobPath
-        guard files.contains(path) else { throw MissingBlob(digest: desc.digest, at: at) }
         let recode = layer && !MediaType.isNonDistributable(desc.mediaType) ? self.recode?.layer(desc.mediaType) : nil
         let s = try files.stage(path, recode: recode)
         if s.encoding != nil && recode == nil {
@@ -58,69 +117,21 @@ final class TreeWalker {
         if s.encoding != nil, s.uncompressedDigest == nil {
             throw TransportError(.layerMismatch, "\(files.sourceName): layer \(desc.digest) (\(at)) cannot be decompressed: \(s.decompressError ?? "unknown error")")
         }
-        found[desc.digest] = s
         return s
     }
 
-    private func visit(_ desc: Descriptor, at: String, depth: Int, into found: inout [Digest: StagedFile]) throws {
-        guard depth <= TreeWalker.maxDepth else {
-            throw TransportError(.invalidManifest, "\(files.sourceName): \(at): indexes nested more than \(TreeWalker.maxDepth) deep")
+    /// An image manifest's layers against its config's diff IDs.
+    private func checkLayers(of m: ImageManifest, at node: DescriptorWalk.Node, staged: [Digest: StagedFile]) throws {
+        guard MediaType.isConfig(m.config.mediaType) else { return }
+        let cfgBytes = try files.readDocument(m.config.digest.blobPath, limit: DocumentLimits.manifest)
+        let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(files.sourceName): config \(m.config.digest)")
+        if config.rootfs.type.isEmpty && config.rootfs.diffIDs.isEmpty {
+            // A config without rootfs describes an artifact, not a runnable image.
+            plan.warnings.append("\(files.sourceName): manifest \(node.descriptor.digest) (\(node.path)): config has no rootfs; layers not checked against diff IDs")
+            return
         }
-        let staged = try fetch(desc, at: at, into: &found)
-        if MediaType.isIndex(desc.mediaType) {
-            let bytes = try files.readDocument(desc.digest.blobPath, limit: DocumentLimits.manifest)
-            let index = try JSON.decode(ImageIndex.self, from: bytes, what: "\(files.sourceName): index \(desc.digest) (\(at))")
-            var kept = 0
-            for (i, child) in index.manifests.enumerated() {
-                let childAt = "\(at) > manifests[\(i)]"
-                if let platform, MediaType.isManifest(child.mediaType) {
-                    guard let p = child.platform, PlatformMatcher.only(platform).matches(p), !child.isPseudoImage() else { continue }
-                    kept += 1
-                }
-                var sub: [Digest: StagedFile] = [:]
-                do {
-                    if MediaType.isIndex(child.mediaType) || MediaType.isManifest(child.mediaType) {
-                        try visit(child, at: childAt, depth: depth + 1, into: &sub)
-                    } else {
-                        _ = try fetch(child, at: childAt, into: &sub)
-                    }
-                    found.merge(sub) { a, _ in a }
-                } catch let m as MissingBlob {
-                    let p = child.platform.map { " (\($0))" } ?? ""
-                    plan.warnings.append("\(files.sourceName): \(childAt) \(child.digest)\(p) is incomplete (blob \(m.digest) absent); skipped")
-                }
-            }
-            if let platform, kept == 0 {
-                throw TransportError(.notFound, "\(files.sourceName): index \(desc.digest) (\(at)) has no manifest for \(platform)")
-            }
-        } else if MediaType.isManifest(desc.mediaType) {
-            let bytes = try files.readDocument(desc.digest.blobPath, limit: DocumentLimits.manifest)
-            let what = "\(files.sourceName): manifest \(desc.digest) (\(at))"
-            let m = try JSON.decode(ImageManifest.self, from: bytes, what: what)
-            _ = try fetch(m.config, at: "\(at) > config", into: &found)
-            var layers: [StagedFile?] = []
-            for (i, l) in m.layers.enumerated() {
-                do {
-                    // Only an image's layers are re-encoded: an artifact's blobs (a signature's
-                    // subject, a chart) keep their bytes and so their digests.
-                    layers.append(try fetch(l, at: "\(at) > layers[\(i)]", into: &found,
-                                            layer: MediaType.isLayer(l.mediaType) && MediaType.isConfig(m.config.mediaType)))
-                } catch is MissingBlob where MediaType.isNonDistributable(l.mediaType) {
-                    layers.append(nil)
-                }
-            }
-            guard MediaType.isConfig(m.config.mediaType) else { return }
-            let cfgBytes = try files.readDocument(m.config.digest.blobPath, limit: DocumentLimits.manifest)
-            let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(files.sourceName): config \(m.config.digest)")
-            if config.rootfs.type.isEmpty && config.rootfs.diffIDs.isEmpty {
-                // A config without rootfs describes an artifact, not a runnable image.
-                plan.warnings.append("\(files.sourceName): manifest \(desc.digest) (\(at)): config has no rootfs; layers not checked against diff IDs")
-                return
-            }
-            try LayerCheck.diffIDs(layers: zip(m.layers, layers).map { ($0.0.digest, $0.1) }, diffIDs: config.rootfs.diffIDs,
-                                   source: files.sourceName, what: "manifest \(desc.digest)")
-        }
-        _ = staged
+        try LayerCheck.diffIDs(layers: m.layers.map { ($0.digest, staged[$0.digest]) }, diffIDs: config.rootfs.diffIDs,
+                               source: files.sourceName, what: "manifest \(node.descriptor.digest)")
     }
 }
 

@@ -74,7 +74,7 @@ public struct DescriptorWalk {
         self.platform = platform
     }
 
-    /// Walks from `roots` (paths named `"\(origin) manifests[i]"`).
+    /// Walks from `roots` (paths named `"\(origin) manifests[i]"`, or `rootPaths`).
     /// - Parameters:
     ///   - unreadable: called with a document that cannot be read or is nested too deep
     ///     (its children are not met); the walk goes on when it returns. The default
@@ -85,14 +85,15 @@ public struct DescriptorWalk {
     /// - Throws: `LayoutError.invalidDocument` naming the document and its path for one
     ///   that cannot be read or decoded, is nested too deep, or has no manifest for
     ///   `platform`; `.blobNotFound` for an absent root; whatever the closures throw.
-    public func visit(_ roots: [Descriptor], origin: String = "index.json",
+    public func visit(_ roots: [Descriptor], origin: String = "index.json", rootPaths: [String]? = nil,
                       unreadable: (Node, LayoutError) throws -> Void = { _, e in throw e },
                       document: (Node, Document) throws -> Void = { _, _ in },
                       _ body: (Node) throws -> Step) throws {
         var seen = Set<Digest>()
         for (i, d) in roots.enumerated() {
             let name = namesInPaths ? (d.annotations?[AnnotationKey.imageName] ?? d.annotations?[AnnotationKey.refName]).map { " (\($0))" } ?? "" : ""
-            try visit(Node(descriptor: d, role: .root(i), path: "\(origin) manifests[\(i)]\(name)", depth: 0, parent: nil),
+            let path = rootPaths.map { i < $0.count ? $0[i] : "" } ?? "\(origin) manifests[\(i)]\(name)"
+            try visit(Node(descriptor: d, role: .root(i), path: path, depth: 0, parent: nil),
                       seen: &seen, unreadable: unreadable, document: document, body)
         }
     }
