@@ -16,8 +16,8 @@ import ImageSpec
 /// OCI documents are left as they are unless a child changed; layers are never touched.
 enum OCIConversion {
     /// A walk converting every tree it is given; share one across the images of a copy.
-    static func tree(in layout: any BlobStore) -> ManifestTree {
-        ManifestTree(layout: layout, manifest: { m, d in convert(&m, descriptor: d, in: layout) },
+    static func tree(in layout: any BlobStore) -> DescriptorRewrite {
+        DescriptorRewrite(layout: layout, manifest: { m, d in convert(&m, descriptor: d, in: layout) },
                      index: { idx, d in convert(&idx, descriptor: d) })
     }
 

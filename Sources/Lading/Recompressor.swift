@@ -45,7 +45,7 @@ final class Recompressor {
 
     /// The walk over manifests and indexes; one per copy, so a manifest shared by two
     /// names is re-encoded once.
-    private lazy var tree = ManifestTree(layout: layout) { [unowned self] m, _ in try self.recompress(&m) }
+    private lazy var tree = DescriptorRewrite(layout: layout) { [unowned self] m, _ in try self.recompress(&m) }
 
     /// - Returns: the descriptor to use in place of `d` (itself when nothing changed).
     func rewrite(_ d: Descriptor) throws -> Descriptor { try tree.rewrite(d) }

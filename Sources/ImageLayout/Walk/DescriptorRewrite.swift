@@ -1,8 +1,8 @@
 import Foundation
-import ImageLayout
 import ImageSpec
 
-/// Rewrites the documents of image trees inside a blob store, children first: each manifest
+/// `DescriptorWalk`'s rewrite mode: rewrites the documents of image trees inside a blob
+/// store, children first (indexes nested at most `DescriptorWalk.maxDepth` deep): each manifest
 /// present through `manifest`, then each index through `index` once its present children
 /// are done. Only what changed is written again (a new blob; the old one is left for the
 /// garbage collector): a manifest its step changed, an index its step changed or one of
@@ -11,11 +11,11 @@ import ImageSpec
 /// follows it when it moves: buildkit's attestation entries (`vnd.docker.reference.digest`)
 /// and the `subject` of OCI referrers met after it (an index's attestations are taken
 /// after its images).
-final class ManifestTree {
-    typealias ManifestStep = (inout ImageManifest, Descriptor) throws -> Bool
-    typealias IndexStep = (inout ImageIndex, Descriptor) throws -> Bool
+public final class DescriptorRewrite {
+    public typealias ManifestStep = (inout ImageManifest, Descriptor) throws -> Bool
+    public typealias IndexStep = (inout ImageIndex, Descriptor) throws -> Bool
 
-    let layout: any BlobStore
+    public let layout: any BlobStore
     private let manifestStep: ManifestStep
     private let indexStep: IndexStep
     /// Old digest → the document that replaced it (itself when nothing changed).
@@ -25,7 +25,7 @@ final class ManifestTree {
     ///   - manifest: changes a manifest in place (its descriptor given for reference) and
     ///     returns true when it did.
     ///   - index: the same for an index, called after its children were rewritten.
-    init(layout: any BlobStore, manifest: @escaping ManifestStep, index: @escaping IndexStep = { _, _ in false }) {
+    public init(layout: any BlobStore, manifest: @escaping ManifestStep, index: @escaping IndexStep = { _, _ in false }) {
         self.layout = layout
         self.manifestStep = manifest
         self.indexStep = index
@@ -35,12 +35,17 @@ final class ManifestTree {
     ///   changed, else `d` with the new document's digest, size and media type (its
     ///   annotations and platform kept, embedded `data` dropped).
     /// - Throws: `LayoutError` or `SpecError` when a document cannot be read or decoded,
-    ///   and whatever a step throws.
-    func rewrite(_ d: Descriptor) throws -> Descriptor {
+    ///   and whatever a step throws; `.invalidDocument` for indexes nested too deep.
+    public func rewrite(_ d: Descriptor) throws -> Descriptor { try rewrite(d, depth: 0) }
+
+    private func rewrite(_ d: Descriptor, depth: Int) throws -> Descriptor {
         if let r = done[d.digest] { return r.digest == d.digest ? d : moved(d, to: r) }
+        guard depth <= DescriptorWalk.maxDepth else {
+            throw LayoutError(.invalidDocument, "index \(d.digest): indexes nested more than \(DescriptorWalk.maxDepth) deep")
+        }
         let n: Descriptor
         if MediaType.isIndex(d.mediaType) {
-            n = try rewriteIndex(d)
+            n = try rewriteIndex(d, depth: depth)
         } else if MediaType.isManifest(d.mediaType) {
             var m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "manifest \(d.digest)")
             var changed = false
@@ -57,7 +62,7 @@ final class ManifestTree {
         return n
     }
 
-    private func rewriteIndex(_ d: Descriptor) throws -> Descriptor {
+    private func rewriteIndex(_ d: Descriptor, depth: Int) throws -> Descriptor {
         var idx = try JSON.decode(ImageIndex.self, from: try layout.readBlob(d.digest, limit: DocumentLimits.manifest), what: "index \(d.digest)")
         var changed = false
         var movedTo: [String: String] = [:]
@@ -65,7 +70,7 @@ final class ManifestTree {
         let order = idx.manifests.indices.filter { !attestations.contains($0) } + attestations
         for i in order where layout.hasBlob(idx.manifests[i].digest) {
             let c = idx.manifests[i]
-            let n = try rewrite(c)
+            let n = try rewrite(c, depth: depth + 1)
             guard n != c else { continue }
             idx.manifests[i] = n
             movedTo[c.digest.description] = n.digest.description
