@@ -25,7 +25,7 @@ public struct Recode: Sendable {
     /// This recode for a layer of media type `mediaType`.
     func layer(_ mediaType: String) -> Recode {
         var r = self
-        r.declared = MediaType.layerCompression(mediaType).flatMap { Compression(rawValue: $0.rawValue) }
+        r.declared = MediaType.layerCompression(mediaType).map(Compression.init)
         return r
     }
 

@@ -163,7 +163,7 @@ public struct ImageCopier {
     /// Reads the source's images into `work`, re-encoded when asked, one platform's
     /// manifest with `--platform`.
     private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
-        let recode = options.compression.flatMap { Compression(rawValue: $0.rawValue) }.map { Recode(target: $0, level: options.compressionLevel) }
+        let recode = options.compression.map { Recode(target: Compression($0), level: options.compressionLevel) }
         let (found, recoded, source) = try read(src, into: work, options: options, recode: recode)
         // With --platform, as skopeo without --all: the one manifest, not the index.
         var items = try found.map { i in

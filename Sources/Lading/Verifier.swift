@@ -1,6 +1,7 @@
 import Foundation
 import ImageLayout
 import ImageSpec
+import ImageTransport
 import TarArchive
 
 /// One problem `verify` found.
@@ -187,7 +188,7 @@ public struct Verifier {
             if isLayer {
                 let magic = try source.peek()
                 let found = Compression.detect(magic: magic.prefix(8))
-                if let named = MediaType.layerCompression(d.mediaType), named.rawValue != found.rawValue, found != .xz, found != .bzip2 {
+                if let named = MediaType.layerCompression(d.mediaType), let actual = MediaType.LayerCompression(found), named != actual {
                     out.append(Finding(severity: .error, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
                 }
                 let reader = try TarReader(.chunks(tee), mode: .raw, name: "layer \(d.digest)")
