@@ -112,6 +112,16 @@ public struct ImageCopier {
             return Int32(name.dropFirst(13).prefix { $0 != "-" })
         }
         try OutputFile.write(to: path) { out in
+            if case .store(let name) = src, case .dockerArchive(_, let ref) = dst, options.compression == nil {
+                // The store's one road to a docker-archive, `save`'s.
+                let service = try ImageService(storePath: storePath, create: false)
+                service.platform = options.platform
+                let img = try service.resolve(name)
+                let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
+                copied = try named([ImageRecord(descriptor: img.descriptor, names: byName)], as: ref, for: dst)
+                try service.writeArchive(copied, to: out)
+                return
+            }
             if let spool = try TarSpool(sink: out) {
                 let items = try gather(into: spool, from: src, to: dst, options: options)
                 let written = try spool.finishBlobs(keeping: try Self.reachable(from: items.map(\.descriptor), in: spool))

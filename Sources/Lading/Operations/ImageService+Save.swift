@@ -15,6 +15,11 @@ extension ImageService {
     /// all its names (dangling images left out).
     /// - Throws: `LadingError.notFound` for an unknown name; `LayoutError` for a missing blob.
     public func save(_ names: [String], all: Bool = false, to sink: ByteSink) throws {
+        try writeArchive(try archiveItems(names, all: all), to: sink)
+    }
+
+    /// The images and names `save` writes for `names` (see `save`).
+    func archiveItems(_ names: [String], all: Bool) throws -> [ImageRecord] {
         var items: [ImageRecord] = []
         var position: [Digest: Int] = [:]
         func add(_ image: ImageRecord, _ name: Reference?) {
@@ -45,8 +50,15 @@ extension ImageService {
             }
             add(image, ref.map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil })
         }
+        return items
+    }
+
+    /// The store's one road to a docker-save tarball (`save`, and `copy` from the store to
+    /// a docker-archive): blobs are written from where they are, each once. With
+    /// `platform`, each image is written as that platform's manifest.
+    func writeArchive(_ items: [ImageRecord], to sink: ByteSink) throws {
+        var items = items
         if let platform {
-            // One platform: each image is written as that platform's manifest.
             items = try items.map { item in
                 let d = try details(of: ImageRecord(descriptor: item.descriptor, names: item.names))
                 var desc = Descriptor(mediaType: d.manifest.mediaType ?? MediaType.ociManifest, digest: d.manifestDigest,
