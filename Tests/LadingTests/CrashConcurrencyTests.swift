@@ -26,15 +26,7 @@ import TestSupport
         var rng = SeededRandom(state: 42)
         for i in 0..<24 {
             let argv = commands[i % commands.count]
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: ladingBinary)
-            p.arguments = [argv[0], "--store", store] + argv.dropFirst()
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(UInt32.random(in: 0...80_000, using: &rng))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            _ = try killLading(argv, store: store, after: UInt32.random(in: 0...80_000, using: &rng))
             let check = try ImageService(storePath: store)
             let report = Verifier.verify(layout: check.layout, target: "store")
             #expect(report.clean, "after killing \(argv[0]) (round \(i)): \(report.findings)")

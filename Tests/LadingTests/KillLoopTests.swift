@@ -26,16 +26,7 @@ import TestSupport
         var killed = 0
         for i in 0..<200 {
             let argv = rounds[i % rounds.count](i)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: ladingBinary)
-            p.arguments = [argv[0], "--store", store] + argv.dropFirst()
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(UInt32.random(in: 0...25_000, using: &rng))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            if p.terminationReason == .uncaughtSignal { killed += 1 }
+            if try killLading(argv, store: store, after: UInt32.random(in: 0...25_000, using: &rng)) { killed += 1 }
             let report = Verifier.verify(layout: try OCILayout(root: store, create: false), target: "store")
             #expect(report.clean, "after killing \(argv) (round \(i)): \(report.findings.filter { $0.severity == .error })")
             if !report.clean { break }

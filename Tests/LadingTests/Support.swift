@@ -72,3 +72,19 @@ var ladingBinary: String {
 
 let corpus = Fixtures.corpus
 let publicData = Fixtures.publicData
+
+/// Runs `lading ARGV[0] --store STORE ARGV[1...]` and sends it SIGKILL after `micros`
+/// microseconds. - Returns: whether the signal ended it (it was still running).
+@discardableResult
+func killLading(_ argv: [String], store: String, after micros: UInt32) throws -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ladingBinary)
+    p.arguments = [argv[0], "--store", store] + argv.dropFirst()
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    usleep(micros)
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    return p.terminationReason == .uncaughtSignal
+}
