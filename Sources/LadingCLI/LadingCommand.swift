@@ -9,6 +9,7 @@ struct LadingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lading",
         abstract: "Load, save and manage container images in OCI layouts and docker-save tarballs, offline.",
+        version: "lading \(ladingVersion)",
         subcommands: [
             LoadCommand.self, SaveCommand.self, ImagesCommand.self, InspectCommand.self,
             TagCommand.self, RmiCommand.self, UnpackCommand.self, DiffCommand.self, CommitCommand.self, SquashCommand.self, ImportCommand.self,
@@ -32,6 +33,9 @@ struct LadingCommand: ParsableCommand {
         }
     }
 }
+
+/// This build's version (`lading --version`).
+let ladingVersion = "0.13.0"
 
 /// `--store DIR`, shared by every command that uses the store.
 struct StoreOptions: ParsableArguments {

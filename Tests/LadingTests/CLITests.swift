@@ -118,3 +118,10 @@ import TestSupport
         #expect(try run([ladingBinary, "verify", "--help"]).status == 0)
     }
 }
+
+@Suite struct VersionTests {
+    @Test func versionPrintsTheVersion() throws {
+        let r = try run([ladingBinary, "--version"])
+        #expect(r.status == 0 && r.out == "lading 0.13.0\n" && r.err.isEmpty, "\(r)")
+    }
+}
