@@ -189,3 +189,22 @@ import TestSupport
         return sink.bytes
     }
 }
+
+/// A layer re-encoded by `copy --compression` gets the same entry check as a loaded one:
+/// from a layout (the transcoder's own pass) and from the store (the recompressor).
+@Suite struct NumericFieldRecodeTests {
+    @Test(arguments: NumericFieldCommandTests.all)
+    func copyWithCompressionRefusesNamingTheEntry(_ c: NumericFieldCommandTests.Case) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layout = try NumericFieldCommandTests.plantedStore(dir.path, layer: c.layer)
+        for src in ["oci:\(layout):bad:1", "store:bad:1"] {
+            let out = dir.path + "/out"
+            let r = try run([ladingBinary, "copy", "--store", layout, "--compression", "zstd", src, "oci:\(out):x"])
+            #expect(r.status == 1, "\(src): \(r)")
+            #expect(r.err.contains(c.entry), "\(src): \(r.err)")
+            #expect(r.err.contains(Digest.sha256(of: c.layer).description), "\(src) names the layer: \(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(src) left \(out)")
+        }
+    }
+}

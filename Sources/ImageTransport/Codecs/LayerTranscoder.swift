@@ -34,35 +34,38 @@ public struct LayerTranscoder: Sendable {
     ///   - compression: the input's compression when known (`.none`: a plain tar stream,
     ///     passed as it is); nil lets the decoder tell from the bytes.
     ///   - name: the layer, for messages.
-    /// - Returns: the new blob, staged, and the diff ID.
+    /// - Returns: the new blob, staged; the diff ID; and the refusal of the first entry whose
+    ///   numeric fields do not fit (`TarHeaderScan`, read in the same pass), if any.
     /// - Throws: `DecodeFailure` when the input does not decode; `TransportError.tooLarge`
     ///   past `limit`; what `input`, the compressor or the store throws. Nothing is left
     ///   staged then.
     public func run(_ input: ChunkSource, compression: Compression?, into store: any BlobStore,
-                    name: String) throws -> (blob: any StagedContent, diffID: Digest) {
+                    name: String) throws -> (blob: any StagedContent, diffID: Digest, refusal: ArchiveError?) {
         let encoder = try LayerEncoder(into: store, compression: target, level: level, threads: threads, limit: limit, name: name)
-        var sinkError: Error?
-        func take(_ chunk: UnsafeRawBufferPointer) throws {
-            do { try encoder.write(chunk) } catch { sinkError = error; throw error }
-        }
+        let sink = RecordingSink(encoder)
+        let refusal: ArchiveError?
         do {
-            if compression == Compression.none {
-                while true {
-                    let c = try input.nextChunk()
-                    if c.count == 0 { break }
-                    try take(c)
-                }
-            } else {
-                let decoder = try TarReader(.chunks(input), mode: .raw, name: name)
-                if try decoder.next() != nil { try decoder.forEachBlock { try take($0) } }
-            }
-        } catch let e as ArchiveError where sinkError == nil {
+            let content: ChunkSource = compression == Compression.none ? input : DecodedSource(try TarReader(.chunks(input), mode: .raw, name: name))
+            refusal = try TarHeaderScan.run(content, sinks: [sink], name: name)
+        } catch let e as ArchiveError where sink.error == nil {
             encoder.abort()
             throw DecodeFailure(error: e)
         } catch {
             encoder.abort()
             throw error
         }
-        return try encoder.finish()
+        let (blob, diffID) = try encoder.finish()
+        return (blob, diffID, refusal)
+    }
+}
+
+/// Passes bytes on, keeping the error the downstream sink threw (to tell it from the
+/// decoder's).
+private final class RecordingSink: ByteSink {
+    let downstream: ByteSink
+    private(set) var error: Error?
+    init(_ downstream: ByteSink) { self.downstream = downstream }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        do { try downstream.write(bytes) } catch { self.error = error; throw error }
     }
 }

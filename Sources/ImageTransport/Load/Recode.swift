@@ -36,7 +36,7 @@ public struct Recode: Sendable {
         let raw = DigestSink()
         let tee = TeeChunks(source, sinks: [raw])
         let transcoder = LayerTranscoder(target: target, level: level, threads: threads, limit: limit)
-        let out: (blob: any StagedContent, diffID: Digest)
+        let out: (blob: any StagedContent, diffID: Digest, refusal: ArchiveError?)
         do {
             out = try transcoder.run(tee, compression: compression == .none ? .none : nil, into: layout, name: name)
         } catch let failure as LayerTranscoder.DecodeFailure where tee.sourceError == nil {
@@ -51,7 +51,7 @@ public struct Recode: Sendable {
         }
         try tee.drain()
         return StagedFile(blob: out.blob, name: name, compression: compression, uncompressedDigest: out.diffID,
-                          decompressError: nil,
+                          decompressError: nil, entryRefusal: out.refusal.map { StagedFile.entryPart($0, name) },
                           source: (Digest(sha256Hex: raw.digester.finalizeHex()), raw.digester.count), encoding: target)
     }
 }

@@ -87,7 +87,7 @@ public final class StagedFile {
 
     /// The refusal without the reader's name (the file's own), which the layer check
     /// names its own way: `entry <path>: <what>`.
-    private static func entryPart(_ refusal: ArchiveError, _ name: String) -> String {
+    static func entryPart(_ refusal: ArchiveError, _ name: String) -> String {
         let prefix = "\(name): "
         return refusal.message.hasPrefix(prefix) ? String(refusal.message.dropFirst(prefix.count)) : refusal.message
     }

@@ -109,13 +109,14 @@ final class Recompressor {
     private func reencode(_ l: Descriptor, index: Int, docker: Bool, diffID: Digest?) throws -> Descriptor {
         guard let from = store(of: l.digest) else { throw LayoutError(.blobNotFound, "layer \(index) (\(l.digest)) is missing") }
         let name = "layer \(index) (\(l.digest))"
-        let out: (blob: any StagedContent, diffID: Digest)
+        let out: (blob: any StagedContent, diffID: Digest, refusal: ArchiveError?)
         do {
             out = try LayerTranscoder(target: Compression(target), level: level, limit: limit)
                 .run(try from.chunks(of: l.digest), compression: nil, into: layout, name: name)
         } catch let failure as LayerTranscoder.DecodeFailure {
             throw failure.error
         }
+        if let refusal = out.refusal { throw refusal }
         if let diffID, out.diffID != diffID {
             throw LayoutError(.digestMismatch, "\(name) has uncompressed digest \(out.diffID) but the config's diff ID is \(diffID)")
         }

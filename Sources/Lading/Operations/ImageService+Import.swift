@@ -149,7 +149,9 @@ extension ImageService {
     private func recompress(_ first: any StagedContent, output: MediaType.LayerCompression, level: Int?, name: String) throws -> (any StagedContent, Digest) {
         let input = try DescriptorSource(opening: try stagedPath(first), name: name)
         do {
-            return try LayerTranscoder(target: Compression(output), level: level).run(input, compression: nil, into: layout, name: name)
+            // Its entries were checked on the first pass (`TarNameCheck`).
+            let out = try LayerTranscoder(target: Compression(output), level: level).run(input, compression: nil, into: layout, name: name)
+            return (out.blob, out.diffID)
         } catch let failure as LayerTranscoder.DecodeFailure {
             throw failure.error
         }
