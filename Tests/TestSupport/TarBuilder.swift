@@ -88,7 +88,7 @@ public struct TemporaryDirectory {
 /// containerd (`scripts/make-real-corpus.sh` rebuilds it), `testdata/public` files from
 /// other projects' test suites.
 ///
-/// `LADING_SHARED`, when set, is an optional override: a directory holding `corpus/`
+/// `LADING_FIXTURES`, when set, is an optional override: a directory holding `corpus/`
 /// and `testdata-public/` used instead of the copies in the repository.
 public enum Fixtures {
     /// The package root (found from this source file's location).
@@ -98,9 +98,9 @@ public enum Fixtures {
         return url.path
     }()
     public static var testdata: String { "\(packageRoot)/testdata" }
-    /// The override directory from `LADING_SHARED`, or nil (the usual case).
+    /// The override directory from `LADING_FIXTURES`, or nil (the usual case).
     public static var override: String? {
-        ProcessInfo.processInfo.environment["LADING_SHARED"].flatMap { $0.isEmpty ? nil : $0 }
+        ProcessInfo.processInfo.environment["LADING_FIXTURES"].flatMap { $0.isEmpty ? nil : $0 }
     }
     public static var corpus: String { override.map { "\($0)/corpus" } ?? "\(testdata)/corpus" }
     public static var publicData: String { override.map { "\($0)/testdata-public" } ?? "\(testdata)/public" }

@@ -33,10 +33,15 @@ extension BlobSource {
         return top
     }
 
-    /// The platforms an index offers (present, real images), for messages.
+    /// The platforms an index offers (present, real images), for messages; none when the
+    /// index cannot be read (`manifest(for:of:)` has said so then).
     public func platforms(of d: Descriptor) -> [String] {
-        guard MediaType.isIndex(d.mediaType), let bytes = try? readBlob(d.digest, limit: DocumentLimits.manifest),
-              let idx = try? JSON.decode(ImageIndex.self, from: bytes, what: "index") else { return [] }
-        return idx.manifests.filter { !$0.isPseudoImage() && blobSize($0.digest) != nil }.compactMap(\.platform).map(\.description)
+        guard MediaType.isIndex(d.mediaType) else { return [] }
+        do {
+            let idx = try JSON.decode(ImageIndex.self, from: try readBlob(d.digest, limit: DocumentLimits.manifest), what: "index")
+            return idx.manifests.filter { !$0.isPseudoImage() && blobSize($0.digest) != nil }.compactMap(\.platform).map(\.description)
+        } catch {
+            return []
+        }
     }
 }
