@@ -19,8 +19,8 @@ public struct NameTable {
     private var byRefName: [String: [Int]] = [:]
     private var byDigest: [Digest: [Int]] = [:]
 
-    /// - Parameter index: `index.json` as read; an annotation that is not a valid
-    ///   reference is kept as written and counts as a bare tag (the image stays named).
+    /// - Parameter index: `index.json` as read; a name annotation that is not a valid
+    ///   reference is kept as written (in `bareTags`); it names nothing.
     public init(_ index: ImageIndex) {
         base = index
         base.manifests = []
@@ -40,16 +40,14 @@ public struct NameTable {
         var order: [Digest] = []
         var out: [Digest: ImageRecord] = [:]
         for (i, slot) in slots.enumerated() {
-            guard let d = slot else { continue }
-            if imagesOnly && !Self.isImage(d) { continue }
-            if out[d.digest] == nil {
-                out[d.digest] = ImageRecord(descriptor: d.named(nil))
-                order.append(d.digest)
-            }
-            for n in said[i].names where !out[d.digest]!.names.contains(n) { out[d.digest]!.names.append(n) }
-            for t in said[i].bareTags where !out[d.digest]!.bareTags.contains(t) { out[d.digest]!.bareTags.append(t) }
+            guard let d = slot, !imagesOnly || Self.isImage(d) else { continue }
+            var r = out[d.digest] ?? ImageRecord(descriptor: d.named(nil))
+            if out[d.digest] == nil { order.append(d.digest) }
+            r.names += said[i].names.filter { !r.names.contains($0) }
+            r.bareTags += said[i].bareTags.filter { !r.bareTags.contains($0) }
+            out[d.digest] = r
         }
-        return order.map { var r = out[$0]!; r.names.sort(); return r }
+        return order.compactMap { out[$0] }.map { var r = $0; r.names.sort(); return r }
     }
 
     /// The record of the image `name` belongs to.
