@@ -36,7 +36,9 @@ struct ImagesCommand: ParsableCommand {
                     for n in image.names where filters.matchesName(n) { rows.append((d, n)) }
                 }
             }
-            rows.sort { (Human.parseTime($0.details.config.created) ?? .distantPast) > (Human.parseTime($1.details.config.created) ?? .distantPast) }
+            // Each date parsed once, not at every comparison.
+            rows = rows.map { ($0, Human.parseTime($0.details.config.created) ?? .distantPast) }
+                .sorted { $0.1 > $1.1 }.map(\.0)
             func id(_ d: ImageDetails) -> String { noTrunc ? d.image.id.description : d.image.id.shortID }
             if quiet {
                 var seen = Set<String>()

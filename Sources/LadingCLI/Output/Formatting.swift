@@ -1,4 +1,5 @@
 import Foundation
+import Lading
 
 /// docker's human-readable output conventions (docker/cli formatter, go-units).
 enum Human {
@@ -42,19 +43,7 @@ enum Human {
 
     static func parseTime(_ s: String?) -> Date? {
         guard let s, !s.isEmpty else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        // Go writes up to 9 fractional digits; trim to milliseconds.
-        if let dot = s.firstIndex(of: "."), let end = s[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
-            let frac = s[s.index(after: dot)..<end].prefix(3)
-            let t = String(s[..<dot]) + "." + frac + String(s[end...])
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return f.date(from: t)
-        }
-        return nil
+        return parseRFC3339(s)
     }
 
     static func ago(_ created: String?) -> String {
