@@ -149,3 +149,44 @@ import TestSupport
         #expect(r.out.contains("would delete blob: "), "\(r.out)")
     }
 }
+
+/// What other tools name is never taken for dangling, and a name is matched with its
+/// repository and digest together.
+@Suite struct NamedForOthersTests {
+    @Test func pruneKeepsBareTagsAndNamesItCannotParse() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let v2 = try service.resolve("example.com/team/app:v2")
+        let base = try service.resolve("example.com/team/app:base")
+        // As `skopeo copy … oci:STORE:mytag` writes it, and a name that is no reference.
+        try service.layout.updateIndex { index in
+            index.manifests = [v2.descriptor.tagged("mytag"),
+                               base.descriptor.named(nil).merging([AnnotationKey.imageName: "UPPER/Case:1"])]
+        }
+        let r = try service.prune(PruneOptions())
+        #expect(r.deletedImages.isEmpty && r.deletedBlobs.isEmpty, "\(r.deletedImages)")
+        #expect(try service.layout.readIndex().manifests.count == 2)
+    }
+
+    @Test func aDigestInAnotherRepositoryIsNoSuchImage() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let v2 = try service.resolve("example.com/team/app:v2")
+        let r = try run([ladingBinary, "rmi", "--store", service.layout.root, "other.io/nope@\(v2.id)"])
+        #expect(r.status == 1 && r.err == "Error: No such image: other.io/nope@\(v2.id)\n", "\(r)")
+        #expect(try service.resolve("example.com/team/app@\(v2.id)").id == v2.id)
+        // A name that reads as an ID would hide one.
+        let t = try run([ladingBinary, "tag", "--store", service.layout.root, "example.com/team/app:v2", "sha256:\(String(repeating: "a", count: 64))"])
+        #expect(t.status == 1 && t.err.contains("refusing to create an ambiguous tag"), "\(t)")
+    }
+}
+
+private extension Descriptor {
+    func merging(_ annotations: [String: String]) -> Descriptor {
+        var d = self
+        d.annotations = (d.annotations ?? [:]).merging(annotations) { _, b in b }
+        return d
+    }
+}

@@ -21,9 +21,10 @@ public struct ImageRecord: Sendable, Equatable {
     /// The image ID: the target's digest (as docker's containerd image store reports it).
     public var id: Digest { descriptor.digest }
 
-    /// No name refers to it (docker's `<none>:<none>`; a bare tag is not a name): what
-    /// `prune` removes.
-    public var isDangling: Bool { names.isEmpty }
+    /// No annotation names it: no reference, no bare tag (a `ref.name` skopeo or umoci
+    /// reads as `oci:STORE:TAG`), no name that is not a valid reference. Only such an image
+    /// is what `prune` removes without `-a`: a name lading cannot parse is still somebody's.
+    public var isDangling: Bool { names.isEmpty && bareTags.isEmpty }
 
     /// The same image and names with another target (a converted or re-encoded one).
     public func with(_ descriptor: Descriptor) -> ImageRecord {
@@ -34,7 +35,7 @@ public struct ImageRecord: Sendable, Equatable {
     /// as containerd and docker write them), one per bare tag (`ref.name` only), or one
     /// without annotations for an unnamed image.
     public var indexEntries: [Descriptor] {
-        if names.isEmpty && bareTags.isEmpty { return [descriptor.named(nil)] }
+        if isDangling { return [descriptor.named(nil)] }
         return names.map { descriptor.named($0) } + bareTags.map { descriptor.tagged($0) }
     }
 }

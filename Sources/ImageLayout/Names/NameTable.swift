@@ -113,7 +113,7 @@ public struct NameTable {
         var renamed: [RenamedImage] = []
         for n in record.names { if let r = assign(n, to: record.descriptor, keepPrevious: keepPrevious) { renamed.append(r) } }
         for t in record.bareTags { assign(bareTag: t, to: record.descriptor) }
-        if record.names.isEmpty && record.bareTags.isEmpty { keepUnnamed(record.descriptor) }
+        if record.isDangling { keepUnnamed(record.descriptor) }
         return renamed
     }
 

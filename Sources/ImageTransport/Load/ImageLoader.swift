@@ -166,6 +166,10 @@ public enum ImageLoader {
             // A load refuses a bare tag that could not be a name (as podman does); a copy
             // carries any ref.name the image spec allows.
             if options.refuseUnnamableTags, let t = said.bareTags.first, t.lowercased() != t { _ = try Reference(parsing: t) }
+            // A digested name names that digest's image: one that says another is refused.
+            if let wrong = said.names.first(where: { $0.digest != nil && $0.digest != desc.digest }) {
+                throw TransportError(.invalidName, "\(source): \(at): name \(wrong) names another digest than the image's, \(desc.digest)")
+            }
             return said
         } catch let e as SpecError {
             let key = desc.annotations?[AnnotationKey.imageName]?.isEmpty == false ? AnnotationKey.imageName : AnnotationKey.refName

@@ -17,6 +17,11 @@ extension ImageService {
     /// - Throws: `SpecError.invalidReference`; `LadingError.invalidArgument` for a digest
     ///   reference, as docker: `cannot import digest reference: NAME`.
     public static func newImageName(_ text: String, verb: String) throws -> Reference {
+        // A name that reads as an image ID would hide one (docker refuses these too).
+        let bare = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        if bare.count == 64, bare.allSatisfy({ "0123456789abcdef".contains($0) }) {
+            throw LadingError(.invalidArgument, "refusing to create an ambiguous tag using digest algorithm as name: \(text)")
+        }
         let ref = try Reference(parsing: text)
         guard ref.digest == nil else {
             switch verb {

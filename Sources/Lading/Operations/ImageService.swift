@@ -39,9 +39,14 @@ public final class ImageService {
     /// `resolve` against a name table being edited (a name or a full ID costs O(1); an ID
     /// prefix a pass over the images).
     static func find(_ text: String, in table: NameTable) throws -> ImageRecord {
+        // A full ID (`sha256:<64 hex>`, or the 64 hex alone) is an ID first, as docker reads it.
+        let bare = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        if bare.count == 64, let d = try? Digest(parsing: "sha256:\(bare)"), let hit = table.record(of: d) { return hit }
         if let ref = try? Reference(parsing: text) {
             if let hit = table.record(named: ref.withDefaultTag) { return hit }
-            if let dg = ref.digest, let hit = table.record(of: dg), hit.names.contains(where: { $0.name == ref.name }) || ref.tag == nil {
+            // `REPO@DIGEST`: the image with that digest, named in that repository (as docker's
+            // containerd store matches both); another repository's image is not it.
+            if let dg = ref.digest, let hit = table.record(of: dg), hit.names.contains(where: { $0.name == ref.name }) {
                 return hit
             }
         }
