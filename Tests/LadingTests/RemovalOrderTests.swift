@@ -190,3 +190,60 @@ private extension Descriptor {
         return d
     }
 }
+
+/// `verify`'s advice works: loading the image again repairs blobs damaged on disk.
+@Suite struct RepairByLoadTests {
+    @Test func loadingAgainRepairsADamagedManifestAndLayer() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let base = try service.resolve("example.com/team/app:base")
+        let layer = try service.details(of: base).manifest.layers[0].digest
+        for d in [base.id, layer] {
+            let p = service.layout.blobPath(d)
+            chmod(p, 0o644)
+            let fd = open(p, O_WRONLY)
+            var b: UInt8 = 0x5a
+            #expect(pwrite(fd, &b, 1, 100) == 1)
+            close(fd)
+        }
+        #expect(!Verifier.verify(layout: service.layout, target: "store").clean)
+        let r = try run([ladingBinary, "load", "--store", service.layout.root, "\(corpus)/multi.containerd.docker.tar"])
+        #expect(r.status == 0, "\(r)")
+        let report = Verifier.verify(layout: service.layout, target: "store")
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(try service.prune(PruneOptions()).deletedBlobs.isEmpty)
+    }
+}
+
+/// A layer damaged on disk is never passed on: save, unpack, squash and commit check each
+/// layer's digest as they read it.
+@Suite struct DamagedLayerTests {
+    @Test func saveUnpackSquashAndCommitRefuseADamagedLayer() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/multi.containerd.docker.tar")
+        let base = try service.resolve("example.com/team/app:base")
+        let layer = try service.details(of: base).manifest.layers[0].digest
+        let p = service.layout.blobPath(layer)
+        chmod(p, 0o644)
+        let fd = open(p, O_RDWR)
+        var b: UInt8 = 0
+        #expect(pread(fd, &b, 1, 5000) == 1)
+        b ^= 0xff
+        #expect(pwrite(fd, &b, 1, 5000) == 1)
+        close(fd)
+        let root = service.layout.root
+        let damaged = "is damaged in the store: its content has digest"
+        for argv in [["save", "-o", dir.path + "/x.tar", "example.com/team/app:base"],
+                     ["unpack", "example.com/team/app:base", dir.path + "/tree"],
+                     ["squash", "example.com/team/app:v2", "sq.example/s:1"],
+                     ["commit", "example.com/team/app:base", dir.path + "/empty", "c.example/c:1"]] {
+            if argv[0] == "commit" { try FileManager.default.createDirectory(atPath: dir.path + "/empty", withIntermediateDirectories: true) }
+            let r = try run([ladingBinary, argv[0], "--store", root] + argv.dropFirst())
+            #expect(r.status == 1, "\(argv): \(r)")
+            #expect(r.err.contains(layer.description) && r.err.contains(damaged), "\(argv): \(r.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/x.tar"))
+    }
+}

@@ -158,7 +158,8 @@ public final class OCILayout: @unchecked Sendable {
     @discardableResult
     public func putBlob(_ bytes: [UInt8]) throws -> Digest {
         let d = Digest.sha256(of: bytes)
-        if blobSize(d) == Int64(bytes.count) { return d }
+        // Kept only when it reads back whole: a damaged copy is written again.
+        if blobSize(d) == Int64(bytes.count), (try? readBlob(d, limit: bytes.count)) != nil { return d }
         let w = try newBlob()
         try bytes.withUnsafeBytes { try w.write($0) }
         return try w.commit(expected: d, what: "blob \(d)")
@@ -166,7 +167,9 @@ public final class OCILayout: @unchecked Sendable {
 
     func install(tempPath: String, as d: Digest) throws {
         let dest = blobPath(d)
-        if blobSize(d) != nil { unlink(tempPath); return }
+        // A verified blob replaces whatever has the name (a copy damaged on disk is
+        // repaired by loading it again); the rename is atomic, and readers keep the file
+        // they opened.
         let dir = (dest as NSString).deletingLastPathComponent
         if !FileOps.isDirectory(dir) { try FileOps.mkdirs(dir) }
         chmod(tempPath, 0o444)

@@ -15,12 +15,16 @@ public enum DockerArchiveWriter {
     ///   - layout: where the blobs are.
     ///   - written: blobs whose entries the output holds already, after the `blobs/` and
     ///     `blobs/sha256/` directory entries (a `TarSpool`); the archive goes on from there.
+    ///   - verify: hash each blob as it is written and fail on one whose bytes are not its
+    ///     digest (`LayoutError.digestMismatch`): blobs read in place from the store, which
+    ///     nothing else checks on the way out.
     ///   - platform: picks the manifest `manifest.json` lists for an index (docker's
     ///     "all platforms, this machine's preferred").
     ///   - sink: receives the tar stream.
     /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
     public static func write(_ items: [ImageRecord], from layout: any BlobStore, sink: ByteSink, dockerFiles: Bool = true,
-                             written: Set<Digest>? = nil, platform: PlatformMatcher = .allPreferring(.host)) throws {
+                             written: Set<Digest>? = nil, platform: PlatformMatcher = .allPreferring(.host),
+                             verify: Bool = false) throws {
         var blobs: [Digest: Int64] = [:]
         var entries: [DockerSaveManifestEntry] = []
         var entryIndex: [Digest: Int] = [:]
@@ -105,7 +109,14 @@ public enum DockerArchiveWriter {
             if written == nil { try w.writeHeader(TarEntry(path: "blobs/\(alg)", kind: .directory, permissions: 0o755)) }
             for (d, size) in blobs.filter({ $0.key.algorithm == alg }).sorted(by: { $0.key < $1.key }) where written?.contains(d) != true {
                 try w.writeHeader(TarEntry(path: d.blobPath, kind: .regular, size: size, permissions: 0o444))
-                try layout.forEachChunk(of: d) { try w.write($0) }
+                var hash = StreamDigester()
+                try layout.forEachChunk(of: d) { chunk in
+                    if verify { hash.update(chunk) }
+                    try w.write(chunk)
+                }
+                if verify, case let actual = Digest(sha256Hex: hash.finalizeHex()), actual != d {
+                    throw LayoutError(.digestMismatch, "blob \(d) is damaged in the store: its content has digest \(actual) (load the image again to repair it)")
+                }
             }
         }
         try doc("index.json", try JSON.encode(ImageIndex(manifests: indexDescriptors)))

@@ -5,12 +5,41 @@ import LayerChangeset
 import TarArchive
 
 extension ImageService {
-    /// A reader over one layer blob of the store (any compression).
-    func layerReader(_ d: Descriptor, index: Int) throws -> TarReader {
+    /// One layer blob of the store (any compression), read as a tar stream and hashed as
+    /// it is read: after its entries are used, `verified()` checks the blob's digest.
+    final class StoreLayer {
+        let reader: TarReader
+        private let tee: TeeChunks
+        private let hash = DigestSink()
+        private let digest: Digest
+        private let name: String
+
+        init(_ d: Descriptor, name: String, path: String) throws {
+            digest = d.digest
+            self.name = name
+            tee = TeeChunks(try DescriptorSource(opening: path, name: name), sinks: [hash])
+            reader = try TarReader(.chunks(tee), name: name)
+        }
+
+        /// Reads what the tar reader left (padding after the end-of-archive blocks) and
+        /// checks the digest of all the blob's bytes.
+        /// - Throws: `LayoutError.digestMismatch` naming the layer: the store's copy is
+        ///   damaged (`verify` reports it; loading the image again repairs it).
+        func verified() throws {
+            try tee.drain()
+            let actual = Digest(sha256Hex: hash.digester.finalizeHex())
+            if actual != digest {
+                throw LayoutError(.digestMismatch, "\(name) is damaged in the store: its content has digest \(actual) (load the image again to repair it)")
+            }
+        }
+    }
+
+    /// A layer blob of the store, read and hashed as it is read (`StoreLayer`).
+    func storeLayer(_ d: Descriptor, index: Int) throws -> StoreLayer {
         guard layout.hasBlob(d.digest) else {
             throw LayoutError(.blobNotFound, "layer \(index) (\(d.digest)) is not in the store")
         }
-        return try TarReader(.path(layout.blobPath(d.digest)), name: "layer \(index) (\(d.digest))")
+        return try StoreLayer(d, name: "layer \(index) (\(d.digest))", path: layout.blobPath(d.digest))
     }
 
     /// The filesystem an image's layers give, as metadata and content digests, read
@@ -18,7 +47,11 @@ extension ImageService {
     public func mergedTree(of image: ImageRecord) throws -> FileTree {
         let d = try details(of: image)
         let view = MergedView()
-        for (i, l) in d.manifest.layers.enumerated() { try view.add(try layerReader(l, index: i)) }
+        for (i, l) in d.manifest.layers.enumerated() {
+            let layer = try storeLayer(l, index: i)
+            try view.add(layer.reader)
+            try layer.verified()
+        }
         return view.tree
     }
 
@@ -35,7 +68,11 @@ extension ImageService {
         let d = try details(of: try resolve(name))
         try Self.makeTargetDirectory(directory)
         let applier = try LayerApplier(root: directory, options: options)
-        for (i, l) in d.manifest.layers.enumerated() { try applier.apply(try layerReader(l, index: i)) }
+        for (i, l) in d.manifest.layers.enumerated() {
+            let layer = try storeLayer(l, index: i)
+            try applier.apply(layer.reader)
+            try layer.verified()
+        }
         try applier.finish()
     }
 

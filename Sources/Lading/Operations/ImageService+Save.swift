@@ -67,7 +67,7 @@ extension ImageService {
                 return .init(descriptor: desc, names: item.names)
             }
         }
-        try DockerArchiveWriter.write(items, from: layout, sink: sink)
+        try DockerArchiveWriter.write(items, from: layout, sink: sink, verify: true)
     }
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when

@@ -25,15 +25,24 @@ extension ImageService {
         var lower: FileTree?
         if keep > 0 {
             let view = MergedView()
-            for i in 0..<keep { try view.add(try layerReader(layers[i], index: i)) }
+            for i in 0..<keep {
+                let layer = try storeLayer(layers[i], index: i)
+                try view.add(layer.reader)
+                try layer.verified()
+            }
             lower = view.tree
         }
         let writer = try LayerBlobWriter(layout: layout, compression: options.compression, level: options.compressionLevel,
                                          limit: options.maxLayerSize, name: "the squashed layer of \(name)")
         let (layer, diffID, staged): (Descriptor, Digest, any StagedContent)
         do {
-            _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in try self.layerReader(layers[keep + i], index: keep + i) },
-                                           lower: lower, to: writer.tar)
+            var opened: [StoreLayer] = []
+            _ = try LayerSquasher().squash(count: layers.count - keep, open: { i in
+                let layer = try self.storeLayer(layers[keep + i], index: keep + i)
+                opened.append(layer)
+                return layer.reader
+            }, lower: lower, to: writer.tar)
+            for layer in opened { try layer.verified() }
             (layer, diffID, staged) = try writer.finish()
         } catch {
             writer.abort()
