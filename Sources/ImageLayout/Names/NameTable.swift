@@ -38,16 +38,16 @@ public struct NameTable {
     /// `imagesOnly`), grouped by digest in `index.json` order, names sorted.
     public func records(imagesOnly: Bool = true) -> [ImageRecord] {
         var order: [Digest] = []
-        var out: [Digest: ImageRecord] = [:]
+        var out: [Digest: (record: ImageRecord, names: Set<Reference>, tags: Set<String>)] = [:]
         for (i, slot) in slots.enumerated() {
             guard let d = slot, !imagesOnly || Self.isImage(d) else { continue }
-            var r = out[d.digest] ?? ImageRecord(descriptor: d.named(nil))
+            var r = out[d.digest] ?? (ImageRecord(descriptor: d.named(nil)), [], [])
             if out[d.digest] == nil { order.append(d.digest) }
-            r.names += said[i].names.filter { !r.names.contains($0) }
-            r.bareTags += said[i].bareTags.filter { !r.bareTags.contains($0) }
+            for n in said[i].names where r.names.insert(n).inserted { r.record.names.append(n) }
+            for t in said[i].bareTags where r.tags.insert(t).inserted { r.record.bareTags.append(t) }
             out[d.digest] = r
         }
-        return order.compactMap { out[$0] }.map { var r = $0; r.names.sort(); return r }
+        return order.compactMap { out[$0]?.record }.map { var r = $0; r.names.sort(); return r }
     }
 
     /// The record of the image `name` belongs to.
@@ -63,9 +63,10 @@ public struct NameTable {
     public func record(of digest: Digest) -> ImageRecord? {
         guard let first = byDigest[digest]?.first, let d = slots[first], Self.isImage(d) else { return nil }
         var r = ImageRecord(descriptor: d.named(nil))
+        var names = Set<Reference>(), tags = Set<String>()
         for i in byDigest[digest] ?? [] {
-            r.names += said[i].names.filter { !r.names.contains($0) }
-            r.bareTags += said[i].bareTags.filter { !r.bareTags.contains($0) }
+            for n in said[i].names where names.insert(n).inserted { r.names.append(n) }
+            for t in said[i].bareTags where tags.insert(t).inserted { r.bareTags.append(t) }
         }
         r.names.sort()
         return r

@@ -54,20 +54,18 @@ extension ImageService {
     /// - Throws: what stops the whole step (`index.json` unreadable, a document an image
     ///   that stays needs cannot be read): then nothing is removed.
     public func remove(_ texts: [String], force: Bool = false, noPrune: Bool = false) throws -> [Result<[String], Error>] {
-        let all = try chains()
+        var relations = ChainIndex(try chains())
         let (results, _) = try layout.updateNamesAndCollect { table in
-            texts.map { text in Result { try removeOne(text, from: &table, chains: all, force: force, noPrune: noPrune) } }
+            texts.map { text in Result { try removeOne(text, from: &table, relations: &relations, force: force, noPrune: noPrune) } }
         }
         return results
     }
 
-    private func removeOne(_ text: String, from table: inout NameTable, chains all: [Chain],
+    private func removeOne(_ text: String, from table: inout NameTable, relations: inout ChainIndex,
                            force: Bool, noPrune: Bool) throws -> [String] {
         let image = try Self.find(text, in: table)
         let byName = (try? Reference(parsing: text)).map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil }
-        let present = all.filter { table.contains($0.image.id) }
-        let mine = present.first { $0.image.id == image.id }?.chain ?? []
-        let hasChildren = present.contains { extends($0.chain, mine) }
+        let hasChildren = relations.children(of: image.id) > 0
         var lines: [String] = []
         let toUntag: [Reference]
         var deleteImage: Bool
@@ -88,12 +86,12 @@ extension ImageService {
         var parents: [ImageRecord] = []
         if deleteImage && !noPrune {
             var current = image
-            var gone: Set<Digest> = [image.id]
-            while let p = parent(of: current, in: present), table.record(of: p.id)?.isDangling ?? false {
-                let pc = present.first { $0.image.id == p.id }?.chain ?? []
-                if present.contains(where: { !gone.contains($0.image.id) && extends($0.chain, pc) }) { break }
+            // Every image gone in this step extends the next parent's chain.
+            var gone = 1
+            while let p = relations.parent(of: current.id), table.record(of: p.id)?.isDangling ?? false {
+                if relations.children(of: p.id) > gone { break }
                 parents.append(p)
-                gone.insert(p.id)
+                gone += 1
                 current = p
             }
         }
@@ -104,12 +102,14 @@ extension ImageService {
         let stillNamed = table.isNamed(image.id)
         if deleteImage && !stillNamed {
             table.removeImage(image.id)
+            relations.remove(image.id)
             lines.append("Deleted: \(image.id)")
         } else if !stillNamed {
             table.keepUnnamed(image.descriptor)
         }
         for p in parents {
             table.removeImage(p.id)
+            relations.remove(p.id)
             lines.append("Deleted: \(p.id)")
         }
         return lines
