@@ -71,10 +71,41 @@ import TestSupport
         let r = try run([ladingBinary, "load", "--store", s, "\(corpus)/v2.skopeo.docker.tar", "\(corpus)/layout", "\(corpus)/v2.containerd.docker.tar"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.hasSuffix("Loaded 4 images from 3 sources: 10 blobs written (3.1MB), 4 already present\n"), "\(r.out)")
+        // -i is repeatable, as the arguments are: both sources load.
+        let twice = try run([ladingBinary, "load", "--store", dir.path + "/u", "-i", "\(corpus)/v2.skopeo.docker.tar", "-i", "\(corpus)/multi.containerd.docker.tar"])
+        #expect(twice.status == 0 && twice.out.hasSuffix("Loaded 3 images from 2 sources: 7 blobs written (2.01MB), 3 already present\n"), "\(twice)")
         // A failing source stops the load; the sources before it stay loaded.
         let bad = try run([ladingBinary, "load", "--store", dir.path + "/t", "\(corpus)/v2.skopeo.docker.tar", dir.path + "/absent.tar"])
         #expect(bad.status == 1)
         #expect(bad.err.contains("Loaded 1 image before \(dir.path)/absent.tar"), "\(bad.err)")
         #expect(try ImageService(storePath: dir.path + "/t").images().count == 1)
+    }
+
+    @Test func aStoppedLoadStillPrintsWhatItLoaded() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // The second source is a FIFO nobody writes: the load waits there, and is stopped.
+        let fifo = dir.path + "/never"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let outPath = dir.path + "/out"
+        #expect(FileManager.default.createFile(atPath: outPath, contents: nil))
+        let out = try #require(FileHandle(forWritingAtPath: outPath))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ladingBinary)
+        p.arguments = ["load", "--store", dir.path + "/s", "\(corpus)/v2.skopeo.docker.tar", fifo]
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // The first source is loaded when its image is in the store.
+        for _ in 0..<200 where !(FileManager.default.fileExists(atPath: dir.path + "/s/index.json")
+                                 && ((try? String(contentsOfFile: dir.path + "/s/index.json", encoding: .utf8)) ?? "").contains("app:v2")) {
+            usleep(50_000)
+        }
+        usleep(200_000)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        try out.close()
+        #expect(p.terminationStatus == 130)
+        #expect(try String(contentsOfFile: outPath, encoding: .utf8) == "Loaded image: example.com/team/app:v2\n")
     }
 }

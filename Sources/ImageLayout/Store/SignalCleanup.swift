@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import Foundation
 
 /// Paths a command removes if it is stopped by SIGINT, SIGTERM, SIGHUP or SIGPIPE (Ctrl-C,
@@ -89,8 +90,14 @@ public enum SignalCleanup {
         // write that raised SIGPIPE failed) waits in `removeRegistered` until `_exit`.
         lock.lock()
         for p in paths.values.sorted(by: { $0.count > $1.count }) { FileOps.removeTree(p) }
-        // `_exit`: other threads are still running; flushing or tearing down from here
-        // could block on their locks.
+        // What was printed so far (the images a load has loaded) reaches a redirected
+        // standard output, unless another thread holds it: then nothing waits on it.
+        if ftrylockfile(stdout) == 0 {
+            fflush_unlocked(stdout)
+            funlockfile(stdout)
+        }
+        // `_exit`: other threads are still running; tearing down from here could block on
+        // their locks.
         _exit(128 + sig)
     }
 

@@ -12,8 +12,8 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Flag(name: .customLong("all-platforms"), help: "Load every platform present (the default).") var allPlatforms = false
-    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input.")
-    var input: String?
+    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input (repeatable).")
+    var input: [String] = []
     @Argument(help: "The files or directories to load ('-' for standard input), each in turn.")
     var files: [String] = []
     @Flag(name: .shortAndLong, help: "Suppress the load output.")
@@ -23,15 +23,13 @@ struct LoadCommand: ParsableCommand {
     var baseName: String?
 
     func validate() throws {
-        if let input, let file = files.first {
-            throw ValidationError("give the file once: -i \(input) and \(file) were both given")
-        }
-        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input can be read once") }
+        if (input + files).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input can be read once") }
     }
 
     func run() throws {
         guarded {
-            let paths = input.map { [$0] } ?? (files.isEmpty ? ["-"] : files)
+            let given = input + files
+            let paths = given.isEmpty ? ["-"] : given
             if paths.contains("-") && isatty(0) != 0 {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
