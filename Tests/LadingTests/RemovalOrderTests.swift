@@ -247,3 +247,20 @@ private extension Descriptor {
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/x.tar"))
     }
 }
+
+/// A load whose index write fails leaves the store as it was: the blobs it added go too.
+@Suite struct FailedLoadTests {
+    @Test(arguments: ["rename:error=EIO:when=2", "rename:error=EIO:when=4", "rename:error=EIO:when=7"])
+    func aFailedInstallOrIndexWriteLeavesNoBlob(fault: String) throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/v2.skopeo.docker.tar")
+        let root = service.layout.root
+        let before = snapshot(root)
+        let r = try run(["strace", "-f", "-o", "/dev/null", "-e", "trace=rename", "-e", "inject=\(fault)",
+                         ladingBinary, "load", "--store", root, "\(corpus)/multi.containerd.docker.tar"])
+        #expect(r.status == 1, "\(fault): \(r)")
+        #expect(snapshot(root) == before, "\(fault) changed the store")
+        #expect(Verifier.verify(layout: service.layout, target: "store").findings.isEmpty)
+    }
+}

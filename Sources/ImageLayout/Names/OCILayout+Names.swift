@@ -8,8 +8,8 @@ extension OCILayout {
     }
 
     /// Edits the names of `index.json` under the index lock, as `updateIndex` does.
-    public func updateNames<T>(_ body: (inout NameTable) throws -> T) throws -> T {
-        try updateIndex { index in
+    public func updateNames<T>(undo: () -> Void = {}, _ body: (inout NameTable) throws -> T) throws -> T {
+        try updateIndex(undo: undo) { index in
             var table = NameTable(index)
             let result = try body(&table)
             index = table.index

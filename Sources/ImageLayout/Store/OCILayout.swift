@@ -191,14 +191,21 @@ public final class OCILayout: @unchecked Sendable {
     /// Runs `body` on `index.json` under an exclusive lock and writes the result back
     /// atomically when `body` returns (nothing is written when it throws or leaves the
     /// index unchanged).
-    public func updateIndex<T>(_ body: (inout ImageIndex) throws -> T) throws -> T {
+    /// - Parameter undo: called, still under the lock, when `body` or the write fails
+    ///   (to remove blobs `body` installed for the index it did not write).
+    public func updateIndex<T>(undo: () -> Void = {}, _ body: (inout ImageIndex) throws -> T) throws -> T {
         try withLock {
             var index = try readIndex()
             let before = try JSON.encode(index)
-            let result = try body(&index)
-            let after = try JSON.encode(index)
-            if after != before { try writeIndexLocked(after) }
-            return result
+            do {
+                let result = try body(&index)
+                let after = try JSON.encode(index)
+                if after != before { try writeIndexLocked(after) }
+                return result
+            } catch {
+                undo()
+                throw error
+            }
         }
     }
 

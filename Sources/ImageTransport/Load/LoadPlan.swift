@@ -34,21 +34,30 @@ public final class LoadPlan {
         public init() {}
     }
 
+    /// The blobs `install` wrote that the store did not have, so far: what to remove if
+    /// the index naming them is not written.
+    public private(set) var installedNew: [Digest] = []
+
     /// Moves every blob into the store (verified ones only, each once).
     /// - Returns: how many were written and how many the store had.
     @discardableResult
     public func install(into layout: any BlobStore) throws -> Installed {
         var n = Installed()
-        func count(_ d: Digest, _ size: Int64) {
-            if layout.hasBlob(d) { n.present += 1 } else { n.written += 1; n.bytesWritten += size }
+        func count(_ d: Digest, _ size: Int64) -> Bool {
+            if layout.hasBlob(d) { n.present += 1; return false }
+            n.written += 1
+            n.bytesWritten += size
+            return true
         }
         for (_, s) in blobs.sorted(by: { $0.key < $1.key }) {
-            count(s.blob.digest, s.blob.size)
+            let new = count(s.blob.digest, s.blob.size)
             try s.blob.install()
+            if new { installedNew.append(s.blob.digest) }
         }
         for (d, bytes) in generated.sorted(by: { $0.key < $1.key }) {
-            count(d, Int64(bytes.count))
+            let new = count(d, Int64(bytes.count))
             try layout.putBlob(bytes)
+            if new { installedNew.append(d) }
         }
         return n
     }

@@ -1,3 +1,4 @@
+import Foundation
 import ImageLayout
 import ImageSpec
 import ImageTransport
@@ -35,7 +36,9 @@ extension ImageService {
         try plan.sync()
         var reports = plan.images.map { LoadedImageReport(id: $0.descriptor.digest, names: $0.names) }
         var installed = LoadPlan.Installed()
-        try layout.updateNames { table in
+        // A failed install or index write removes the blobs this load added, under the
+        // lock (nobody else can have named them): the store is as it was.
+        try layout.updateNames(undo: { for d in plan.installedNew { unlink(layout.blobPath(d)) } }) { table in
             // Installed under the lock so a concurrent garbage collection never sees
             // these blobs unreferenced.
             installed = try plan.install(into: layout)
