@@ -50,6 +50,7 @@ extension ImageService {
             }
             add(image, ref.map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil })
         }
+        if items.isEmpty { throw LadingError(.notFound, "no image to save: the store has no named image") }
         return items
     }
 
