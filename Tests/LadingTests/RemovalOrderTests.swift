@@ -69,7 +69,7 @@ import TestSupport
             #expect(snapshot(root) == before, "\(argv) changed the store")
         }
         // verify names it and says how to repair.
-        let report = Verifier.verify(layout: service.layout, target: "store")
+        let report = Verifier.verify(layout: service.layout, target: "store", isStore: true)
         #expect(report.findings.contains { $0.blob == v2.id && $0.message.contains("load the image again, or rmi its names") },
                 "\(report.findings)")
         // Removing the broken image's names is the way out: its own blobs then go.

@@ -20,8 +20,8 @@ extension Verifier {
             switch address {
             case .store(let name):
                 let service = try ImageService(storePath: storePath, create: false)
-                if name.isEmpty || name == "store" { return verify(layout: service.layout, target: target) }
-                return verify(layout: service.layout, roots: [try service.resolve(name).descriptor], target: target)
+                if name.isEmpty || name == "store" { return verify(layout: service.layout, target: target, isStore: true) }
+                return verify(layout: service.layout, roots: [try service.resolve(name).descriptor], target: target, isStore: true)
             case .ociLayout(let dir, let ref):
                 let layout = try OCILayout(root: dir, create: false)
                 guard let ref else { return verify(layout: layout, target: target) }

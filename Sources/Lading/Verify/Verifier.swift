@@ -43,8 +43,10 @@ public struct Verifier {
     public init(layout: OCILayout) { self.layout = layout }
 
     /// Verifies the whole layout (`roots` nil) or the given top descriptors.
-    public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String) -> VerifyReport {
+    /// - Parameter isStore: the layout is lading's store (findings then say how to repair it).
+    public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String, isStore: Bool = false) -> VerifyReport {
         var v = Verifier(layout: layout)
+        v.isStore = isStore
         var report = VerifyReport(target: target)
         let tops: [Descriptor]
         if let roots {
@@ -89,7 +91,8 @@ public struct Verifier {
         do {
             try walk.visit(tops, unreadable: { node, error in
                 // prune and rmi refuse to run while a document an image needs cannot be read.
-                self.error(node.descriptor, node.path, "\(error.description) (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)")
+                let advice = self.isStore ? " (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)" : ""
+                self.error(node.descriptor, node.path, "\(error.description)\(advice)")
             }, document: { node, doc in
                 if case .manifest(let m, _) = doc { self.checkConfig(of: m, at: node) }
             }) { node in self.check(node) }
@@ -100,6 +103,7 @@ public struct Verifier {
 
     /// Diff IDs of each image config met, for its manifest's layers.
     private var diffIDsOf: [Digest: [Digest]] = [:]
+    private var isStore = false
     /// The digests `index.json` (or the roots given) lists.
     private var topLevel = Set<Digest>()
 
