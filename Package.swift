@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "Lading", targets: ["Lading"]),
         .executable(name: "lading", targets: ["LadingCLI"]),
+        // The fuzz targets' entry points, for the libFuzzer package in Fuzz/.
+        .library(name: "LadingFuzz", targets: ["LadingFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -60,11 +62,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // One entry point per fuzz target, shared by Fuzz/ and the regression test.
+        .target(name: "LadingFuzz", dependencies: [
+            "Lading", "ImageSpec", "LayerChangeset", "ConfigChanges", "TarArchive",
+        ]),
         .target(name: "TestSupport", dependencies: ["TarArchive"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageSpecTests", dependencies: ["ImageSpec", "TestSupport"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive", "TestSupport"]),
         .testTarget(name: "LayerChangesetTests", dependencies: ["LayerChangeset", "TarArchive", "ImageSpec", "TestSupport"]),
         .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["LadingFuzz"]),
         .testTarget(name: "LadingTests", dependencies: [
             "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport",
         ]),
