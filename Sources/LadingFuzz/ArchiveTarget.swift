@@ -22,12 +22,14 @@ enum ArchiveTarget {
         do {
             _ = try service.load(path: scratch.path + "/input", options: .init(maxBlobSize: maxBlobSize))
         } catch {
+            note("load", error)
             guard !"\(error)".isEmpty else { throw FuzzViolation("a load failed with an empty message") }
             let after = snapshot(store, skip: [".ingest", ".lock"])
             if after != before { throw FuzzViolation("a failed load changed the store (\(error)): \(changes(before, after))") }
             try checkIngest(service)
             return
         }
+        note("load", "loaded")
         try checkIngest(service)
         let report = Verifier.verify(layout: service.layout, target: "store")
         if !report.clean { throw FuzzViolation("a loaded store does not verify: \(report.findings)") }

@@ -26,10 +26,11 @@ enum DocumentsTarget {
             for d in index.manifests { _ = d.isAttestation; _ = d.attestationSubject; _ = d.isPseudoImage() }
         }
         let text = String(decoding: input, as: UTF8.self)
-        var texts = [text]
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.count > 1 { texts += lines.prefix(8).map(String.init) }
-        for t in texts { try parseText(t) }
+        for arch in ["arm", "arm64"] { _ = Platform.host(architecture: arch, cpuinfo: text) }
+        // Each of the first lines (a text is one line everywhere lading reads it).
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) {
+            try parseText(String(line))
+        }
     }
 
     static func parseText(_ t: String) throws {
@@ -53,8 +54,7 @@ enum DocumentsTarget {
             _ = PlatformMatcher.only(p).matches(host)
             _ = PlatformMatcher.allPreferring(p).prefers(host, over: p)
         }
-        _ = Descriptor.isValidRefName(t)
-        for arch in ["arm", "arm64"] { _ = Platform.host(architecture: arch, cpuinfo: t) }
+        _ = AnnotationKey.isValidRefName(t)
     }
 
     /// Decodes `bytes` as `T`; when that works, the canonical encoding must decode and

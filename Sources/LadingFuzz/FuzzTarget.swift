@@ -41,6 +41,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 }
 
+/// With `LADING_FUZZ_VERBOSE` set, the errors lading reports for each input go to
+/// standard error (to see how far seeds and regressions get).
+func note(_ what: String, _ detail: Any) {
+    if verbose { FileHandle.standardError.write(Data("\(what): \(detail)\n".utf8)) }
+}
+
+let verbose = ProcessInfo.processInfo.environment["LADING_FUZZ_VERBOSE"] != nil
+
 /// A property that must hold for any input was broken.
 public struct FuzzViolation: Error, CustomStringConvertible {
     public let description: String

@@ -20,8 +20,9 @@ enum LayerTarget {
             let applier = try LayerApplier(root: scratch.path + "/root", options: options)
             try applier.apply(reader)
             try applier.finish()
+            note("apply", "applied")
         } catch {
-            // Refused: fine, as long as nothing escaped (checked below).
+            note("apply", error)  // refused: fine, as long as nothing escaped (checked below)
         }
         let after = snapshot(scratch.path, skip: ["root"])
         if after != before {

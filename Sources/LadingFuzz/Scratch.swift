@@ -43,11 +43,25 @@ func describe(_ path: String) -> String {
     var s = "\(st.st_mode) \(st.st_uid):\(st.st_gid) n\(st.st_nlink) \(st.st_size) t\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
     switch st.st_mode & S_IFMT {
     case S_IFREG:
-        let data = FileManager.default.contents(atPath: path) ?? Data()
-        s += " " + Digest.sha256(of: Array(data)).description
+        s += " " + Digest.sha256(of: readFile(path)).description
     case S_IFLNK:
         s += " -> " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")
     default: break
     }
     return s
+}
+
+/// The bytes of a file (empty when it cannot be read), read with plain POSIX calls.
+func readFile(_ path: String) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return out
 }
