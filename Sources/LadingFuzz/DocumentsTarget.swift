@@ -40,10 +40,9 @@ enum DocumentsTarget {
                 throw FuzzViolation("reference \(r.description) (from \(quoted(t))) does not parse: \(error)")
             }
             if again != r { throw FuzzViolation("reference \(quoted(t)) reads as \(r), which reads back as \(again)") }
+            // The familiar form need not read back (`docker.io/a.b/c` is `a.b/c`, a domain
+            // then), as with distribution/reference's FamiliarString.
             _ = (r.familiarName, r.familiarString, r.objectPart, r.withDefaultTag)
-            if (try? Reference(parsing: r.familiarString)) == nil {
-                throw FuzzViolation("familiar form \(quoted(r.familiarString)) of \(r) does not parse")
-            }
         }
         if let d = try? Digest(parsing: t) {
             guard let again = try? Digest(parsing: d.description), again == d else {
