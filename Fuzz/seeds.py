@@ -3,7 +3,8 @@
 change: small archives in every dialect lading loads (docker-save legacy and Docker 25+,
 oci-archive with a nested index, Docker schema 2 manifests, compressed), crafted layer
 tarballs (whiteouts, links, escapes, pax and GNU headers, devices), image documents and
-reference text, and --change lines. Deterministic; run by scripts/fuzz.
+reference text, and --change lines; plus the tarballs and OCI layouts under testdata/.
+Deterministic; run by scripts/fuzz.
 
 usage: Fuzz/seeds.py OUT [REPO_ROOT]"""
 import bz2, gzip, hashlib, io, json, lzma, os, shutil, subprocess, sys, tarfile
@@ -183,9 +184,26 @@ put("archive", "schema2.tar", archive([("oci-layout", b'{"imageLayoutVersion":"1
                                            annotations={"org.opencontainers.image.ref.name": "docker.io/library/s2:1"})]})),
                                        ("blobs/sha256/" + sha(glayer), glayer), ("blobs/sha256/" + sha(dcfg), dcfg),
                                        ("blobs/sha256/" + sha(dm), dm)]))
-real = f"{REPO}/testdata/v2.skopeo.docker.tar"
-if os.path.exists(real):
-    shutil.copy(real, f"{OUT}/archive/v2.skopeo.docker.tar")
+# The repository's fixtures: every tarball (up to 2.5 MB) seeds the archive target (the
+# small ones the layer target too), and every OCI layout directory, tarred, is an
+# oci-archive seed.
+for top, dirs, files in sorted(os.walk(f"{REPO}/testdata")):
+    dirs.sort()
+    rel = os.path.relpath(top, f"{REPO}/testdata").replace("/", "_")
+    for f in sorted(files):
+        path = f"{top}/{f}"
+        if not (f.endswith(".tar") or ".tar." in f) or os.path.getsize(path) > 2_500_000:
+            continue
+        shutil.copy(path, f"{OUT}/archive/{rel}_{f}")
+        if os.path.getsize(path) <= 65536:
+            shutil.copy(path, f"{OUT}/layer/{rel}_{f}")
+    if "oci-layout" in files and "index.json" in files:
+        b = io.BytesIO()
+        with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as t:
+            for name in sorted(os.listdir(top)):
+                t.add(f"{top}/{name}", arcname=name, filter=lambda i: (setattr(i, "mtime", 0), i)[1])
+        if len(b.getvalue()) <= 2_500_000:
+            put("archive", f"{rel}.oci.tar", b.getvalue())
 
 # --- documents ----------------------------------------------------------------------
 docs = {"index.json": idx, "inner-index.json": inner, "manifest.json": m, "schema2.json": dm, "config.json": cfg2,
