@@ -98,7 +98,9 @@ public struct PlatformMatcher: Sendable, CustomStringConvertible {
         return m.os == n.os && m.architecture == n.architecture && (m.variant ?? "") == (n.variant ?? "")
     }
 
-    /// containerd's `platformVector` for a normalized platform.
+    /// containerd's `platformVector` for a normalized platform, except that the count
+    /// down starts at the highest level that exists (amd64 v4, arm v8): containerd
+    /// counts down from any number, and `arm/v761111111111111` would take all memory.
     static func preferenceVector(_ p: Platform) -> [Platform] {
         var out = [p]
         func with(_ arch: String, _ variant: String?) -> Platform {
@@ -110,12 +112,12 @@ public struct PlatformMatcher: Sendable, CustomStringConvertible {
         switch p.architecture {
         case "amd64":
             if let n = Int((p.variant ?? "").dropFirstIf("v")), n > 1 {
-                for k in stride(from: n - 1, through: 1, by: -1) { out.append(with("amd64", "v\(k)")) }
+                for k in stride(from: min(n - 1, 4), through: 1, by: -1) { out.append(with("amd64", "v\(k)")) }
             }
             out.append(with("386", nil))
         case "arm":
             if let n = Int((p.variant ?? "").dropFirstIf("v")), n > 5 {
-                for k in stride(from: n - 1, through: 5, by: -1) { out.append(with("arm", "v\(k)")) }
+                for k in stride(from: min(n - 1, 8), through: 5, by: -1) { out.append(with("arm", "v\(k)")) }
             }
         case "arm64":
             var variant = p.variant ?? ""

@@ -78,6 +78,10 @@ func plat(_ s: String) -> Platform {
                               "linux/arm/v6", "linux/arm/v5"]),
         ("linux/386", ["linux/386"]),
         ("linux/ppc64le", ["linux/ppc64le"]),
+        // Levels that do not exist count down from the highest that does.
+        ("linux/amd64/v7", ["linux/amd64/v7", "linux/amd64/v4", "linux/amd64/v3", "linux/amd64/v2", "linux/amd64", "linux/386"]),
+        ("linux/arm/v761111111111111", ["linux/arm/v761111111111111", "linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]),
+        ("linux/arm64/v99999999999", ["linux/arm64/v99999999999", "linux/arm/v99999999999", "linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]),
     ])
     func preferenceOrder(_ p: String, _ expected: [String]) {
         #expect(PlatformMatcher.only(plat(p)).preferences.map(\.description) == expected)
