@@ -36,15 +36,9 @@ enum ArchiveTarget {
         if !errors.isEmpty { throw FuzzViolation("a loaded store does not verify: \(errors)") }
     }
 
-    /// Config checks `verify` makes and `load` does not (yet): a store loaded from such
-    /// an archive verifies with these errors. Tolerated here until load and verify
-    /// agree, so the fuzzer goes on to other findings; the inputs that showed them are
-    /// kept in `Fuzz/regressions/archive/` (remove an entry once the gap is closed and
-    /// the regression test holds load to it again).
-    static let knownGaps = [
-        "expected \"layers\"",  // a config whose rootfs has no (or another) `type`
-        " non-empty entries for ",  // history's non-empty entries against the diff IDs
-    ]
+    /// Config checks `verify` makes and `load` does not (yet): none now (a rootfs whose
+    /// type is not `layers` is refused by `load`; history against diff IDs is a warning).
+    static let knownGaps: [String] = []
 
     /// Files left in the ingest area (only the owner markers of live writers may stay).
     static func checkIngest(_ service: ImageService) throws {

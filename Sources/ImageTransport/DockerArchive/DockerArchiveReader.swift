@@ -30,6 +30,7 @@ enum DockerArchiveReader {
             }
             var staged: [StagedFile?] = []
             var descriptors: [Descriptor] = []
+            try LayerCheck.rootfsType(config, source: src, what: what)
             guard entry.layers.count == config.rootfs.diffIDs.count else {
                 throw TransportError(.layerMismatch, "\(src): \(what) has \(entry.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff IDs")
             }

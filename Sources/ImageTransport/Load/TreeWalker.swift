@@ -130,6 +130,7 @@ final class TreeWalker {
             plan.warnings.append("\(files.sourceName): manifest \(node.descriptor.digest) (\(node.path)): config has no rootfs; layers not checked against diff IDs")
             return
         }
+        try LayerCheck.rootfsType(config, source: files.sourceName, what: "config \(m.config.digest)")
         try LayerCheck.diffIDs(layers: m.layers.map { ($0.digest, staged[$0.digest]) }, diffIDs: config.rootfs.diffIDs,
                                source: files.sourceName, what: "manifest \(node.descriptor.digest)")
     }
@@ -137,6 +138,15 @@ final class TreeWalker {
 
 /// The layer/diff ID consistency rule shared by every dialect.
 enum LayerCheck {
+    /// An image config's `rootfs.type` must be `layers` (image-spec config.md: MUST), as
+    /// `verify` requires of what is loaded.
+    /// - Throws: `TransportError.invalidManifest` naming the config.
+    static func rootfsType(_ config: ImageConfig, source: String, what: String) throws {
+        guard config.rootfs.type == "layers" else {
+            throw TransportError(.invalidManifest, "\(source): \(what): rootfs.type is \"\(config.rootfs.type)\", expected \"layers\"")
+        }
+    }
+
     /// - Parameters:
     ///   - layers: each layer's name for messages and its staged file (nil: foreign, absent).
     /// - Throws: `TransportError` `.layerMismatch` for a count, digest or decoding mismatch;
