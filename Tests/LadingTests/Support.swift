@@ -25,11 +25,17 @@ func snapshot(_ root: String) -> [String: String] {
     return out
 }
 
-/// Files left in the store's ingest area (must be none after any command).
+/// Files left in the store's ingest area (must be none after any command). An empty
+/// directory is not one: a command killed between creating its ingest directory and its
+/// `.owner` leaves it, holding nothing, and the sweep removes it once a minute old.
 func ingestLeftovers(_ service: ImageService) -> [String] {
     let root = service.layout.ingestRoot
     guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
-    return e.compactMap { $0 as? String }.filter { !$0.hasSuffix(".owner") && !FileManager.default.fileExists(atPath: "\(root)/\($0)/.owner") }
+    return e.compactMap { $0 as? String }.filter { rel in
+        let p = "\(root)/\(rel)"
+        if rel.hasSuffix(".owner") || FileManager.default.fileExists(atPath: "\(p)/.owner") { return false }
+        return !((try? FileManager.default.contentsOfDirectory(atPath: p))?.isEmpty ?? false)
+    }
 }
 
 /// Runs a program with `stdin` as its standard input (/dev/null when nil), returning

@@ -63,8 +63,11 @@ extension ImageService {
         // stored) and hashed (the diff ID): by the layer encoder when it is compressed
         // afresh, beside the input's own bytes going to the blob when they are kept.
         let limit = SizeLimit.effective(options.maxLayerSize, input: path)
+        // zstd on one worker: this thread decodes the input (xz, bzip2: one core's work),
+        // and two workers beside it cost memory (a job ring each) for no speed. The bytes
+        // are the same whatever the number of workers.
         let encoder = asIs ? nil : try LayerEncoder(into: layout, compression: Compression(output), level: options.compressionLevel,
-                                                    limit: limit, name: sourceName)
+                                                    threads: output == .zstd ? 1 : 0, limit: limit, name: sourceName)
         let kept = asIs ? try layout.newBlob() : nil
         let tally = ContentSink(name: sourceName, limit: limit, hash: asIs)
         var contentSinks: [ByteSink] = [tally]

@@ -71,22 +71,20 @@ public final class EntrySource: BufferedSource {
     override func fill() throws -> Int { try reader.read(into: buffer) }
 }
 
-/// The decoded content of a `.raw` `TarReader`, as chunks.
+/// The decoded content of a `.raw` `TarReader`, as chunks: the decoder's own blocks,
+/// passed on in place (each valid until the next call), never copied.
 public final class DecodedSource: ChunkSource {
     private let reader: TarReader
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     private var started = false
 
     public init(_ reader: TarReader) { self.reader = reader }
-    deinit { buffer.deallocate() }
 
     public func nextChunk() throws -> UnsafeRawBufferPointer {
         if !started {
             started = true
             if try reader.next() == nil { return UnsafeRawBufferPointer(start: nil, count: 0) }
         }
-        let n = try reader.read(into: buffer)
-        return UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+        return try reader.nextBlock()
     }
 }
 

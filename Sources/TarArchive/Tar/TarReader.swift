@@ -32,6 +32,8 @@ public final class TarReader {
     public let name: String
     private(set) var entryName = ""
     private var sawHeader = false
+    /// Where `nextBlock` is in the current entry's content.
+    var blockPosition: Int64 = 0
 
     /// Opens `source` for reading.
     /// - Parameter decompress: false takes the stream as it is, for one already decoded
