@@ -68,6 +68,7 @@ struct BuildFlags: ParsableArguments {
     @Option(name: .shortAndLong, help: "Author.") var author: String?
     @Option(help: "Layer compression: gzip, zstd or none.") var compression = "gzip"
     @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
+    @OptionGroup var layerSize: LayerSizeOption
 
     func options(reference: String?) throws -> BuildOptions {
         var o = BuildOptions(reference: reference)
@@ -79,6 +80,7 @@ struct BuildFlags: ParsableArguments {
         }
         o.compression = c
         o.compressionLevel = OptionChecks.effectiveLevel(compressionLevel, for: compression)
+        o.maxLayerSize = try layerSize.bytes()
         return o
     }
 
@@ -95,7 +97,6 @@ struct CommitCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
-    @OptionGroup var layerSize: LayerSizeOption
     @Argument(help: "The base image, or scratch.") var image: String
     @Argument(help: "The directory holding the new filesystem.") var directory: String
     @Argument(help: "The new image's name.") var reference: String?
@@ -105,8 +106,7 @@ struct CommitCommand: ParsableCommand {
     func run() throws {
         guarded {
             let service = try platformOptions.service(storeOptions)
-            var options = try build.options(reference: reference)
-            options.maxLayerSize = try layerSize.bytes()
+            let options = try build.options(reference: reference)
             print(try withProgress("Committing", total: nil) { try service.commit(base: image, directory: directory, options: options) })
         }
     }
@@ -117,7 +117,6 @@ struct SquashCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
-    @OptionGroup var layerSize: LayerSizeOption
     @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
     @Argument(help: "The image.") var image: String
     @Argument(help: "The new image's name.") var reference: String?
@@ -127,8 +126,7 @@ struct SquashCommand: ParsableCommand {
     func run() throws {
         guarded {
             let service = try platformOptions.service(storeOptions)
-            var options = try build.options(reference: reference)
-            options.maxLayerSize = try layerSize.bytes()
+            let options = try build.options(reference: reference)
             print(try withProgress("Squashing", total: nil) { try service.squash(image, parent: from, options: options) })
         }
     }
