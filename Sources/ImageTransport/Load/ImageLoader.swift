@@ -127,14 +127,12 @@ public enum ImageLoader {
             }
             var top = desc
             top.annotations = nil
-            if var existing = byDigest[desc.digest] {
-                existing.names += names.filter { !existing.names.contains($0) }
-                existing.bareTags += bare.filter { !existing.bareTags.contains($0) }
-                byDigest[desc.digest] = existing
-            } else {
-                byDigest[desc.digest] = ImageRecord(descriptor: top, names: names, bareTags: bare)
-                order.append(desc.digest)
-            }
+            var record = byDigest[desc.digest] ?? ImageRecord(descriptor: top)
+            if byDigest[desc.digest] == nil { order.append(desc.digest) }
+            record.names += names.filter { !record.names.contains($0) }
+            record.bareTags += bare.filter { !record.bareTags.contains($0) }
+            for n in names { record.noteWritten(n, by: desc) }
+            byDigest[desc.digest] = record
         }
         plan.images = order.map { byDigest[$0]! }
         if plan.images.isEmpty && options.select == nil {

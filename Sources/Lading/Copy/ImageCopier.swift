@@ -270,7 +270,7 @@ public struct ImageCopier {
             options.recodeTarballs = false
             plan = try ImageLoader.read(path: path, into: work, options: options)
         }
-        var items = plan.images.map { ImageRecord(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
+        var items = plan.images
         if let reference {
             items = items.filter { named($0.names) }
             if items.isEmpty {
@@ -338,8 +338,10 @@ public struct ImageCopier {
                 for item in items {
                     var plain = item
                     plain.descriptor.annotations = nil
-                    if let ref { plain.names = []; plain.bareTags = [ref] }
-                    table.add(plain, keepPrevious: false)
+                    if let ref { plain.names = []; plain.bareTags = [ref]; plain.writtenRefNames = [:] }
+                    // Without REF, names stay as the source wrote them (podman's
+                    // `localhost/b:latest` ref.name stays one, not containerd's form).
+                    table.add(plain, keepPrevious: false, asWritten: true)
                 }
             }
         case .dockerArchive, .ociArchive:
@@ -358,7 +360,3 @@ extension TransportAddress {
     }
 }
 
-extension ImageRecord {
-    /// The same image and names with another top descriptor.
-    func with(_ descriptor: Descriptor) -> Self { .init(descriptor: descriptor, names: names, bareTags: bareTags) }
-}

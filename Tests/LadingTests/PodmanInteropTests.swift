@@ -1,0 +1,133 @@
+import Foundation
+import ImageSpec
+import Lading
+import Testing
+import TestSupport
+
+/// podman and buildah as peers (private vfs storage, no container run): podman loads
+/// what lading saves as the same images (ID = config digest, names, config) and mounts
+/// the same tree lading unpacks; lading loads what `podman save` and `buildah push`
+/// write, with their names and IDs. These run in CI and never skip.
+@Suite(.serialized) struct PodmanInteropTests {
+    /// (corpus input, base name for bare tags) → the names lading gives its images.
+    static let inputs: [(file: String, baseName: String?, label: String)] = [
+        ("v2.skopeo.docker.tar", nil, "one image"),
+        ("multi.containerd.docker.tar", nil, "several images"),
+        ("layout-zstd", "example.com/team/zstd", "zstd layers"),
+    ]
+
+    @Test(arguments: inputs.indices)
+    func podmanLoadsWhatLadingSaves(_ i: Int) throws {
+        let (file, baseName, label) = Self.inputs[i]
+        let pod = try PrivatePodman()
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        _ = try service.load(path: "\(corpus)/\(file)", options: .init(baseName: baseName))
+        let images = try service.images()
+        let names = images.flatMap(\.names).map(\.description).sorted()
+        #expect(!names.isEmpty)
+        let tar = dir.path + "/out.tar"
+        let save = try run([ladingBinary, "save", "--store", service.layout.root, "-o", tar] + names)
+        #expect(save.status == 0, "\(label): \(save.err)")
+        let out = try pod.podman(["load", "-i", tar])
+        for n in names { #expect(out.contains("Loaded image: \(n)\n"), "\(label): \(out)") }
+
+        // Same IDs (podman's image ID is the config digest) with the same names.
+        var expected: [(id: String, names: [String])] = []
+        for img in images {
+            let d = try service.details(of: img)
+            expected.append((d.configDigest.encoded, img.names.map(\.description).sorted()))
+        }
+        expected.sort { $0.id < $1.id }
+        let got = try pod.images()
+        #expect(got.map(\.id) == expected.map(\.id), "\(label)")
+        #expect(got.map(\.names) == expected.map(\.names), "\(label)")
+
+        for img in images {
+            let d = try service.details(of: img)
+            let name = try #require(img.names.first).description
+            // The same config: its digest is the ID; podman reads the same fields from it.
+            let inspect = try pod.inspect(name)
+            #expect(inspect["Id"] as? String == d.configDigest.encoded)
+            #expect(inspect["Architecture"] as? String == d.config.architecture)
+            #expect(inspect["Os"] as? String == d.config.os)
+            #expect((inspect["RootFS"] as? [String: Any])?["Layers"] as? [String] == d.config.rootfs.diffIDs.map(\.description))
+            let podConfig = inspect["Config"] as? [String: Any] ?? [:]
+            #expect(podConfig["Cmd"] as? [String] == d.config.config?.cmd, "\(label) \(name)")
+            #expect((podConfig["Env"] as? [String] ?? []) == (d.config.config?.env ?? []), "\(label) \(name)")
+
+            // podman's mounted tree is the tree lading unpacks.
+            let mounted = try pod.podman(["image", "mount", name]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let unpacked = dir.path + "/unpacked-\(d.configDigest.encoded.prefix(12))"
+            let u = try run([ladingBinary, "unpack", "--store", service.layout.root, name, unpacked])
+            #expect(u.status == 0, "\(label) \(name): \(u.err)")
+            let theirs = try treeListing(mounted), ours = try treeListing(unpacked)
+            #expect(!ours.isEmpty)
+            #expect(theirs == ours, "\(label) \(name): podman \(theirs.count) entries, lading \(ours.count)")
+            try pod.podman(["image", "unmount", name])
+        }
+    }
+
+    /// podman's images from a corpus archive, and what each `podman save` format gives lading.
+    @Test func ladingLoadsWhatPodmanSaves() throws {
+        let pod = try PrivatePodman()
+        try pod.podman(["load", "-i", "\(corpus)/multi.containerd.docker.tar"])
+        let want = try pod.images()
+        #expect(want.count == 2)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let v2 = "example.com/team/app:v2", base = "example.com/team/app:base"
+        let cases: [(args: [String], out: String, names: [String])] = [
+            (["--format", "docker-archive"], "d.tar", [v2]),
+            (["--format", "oci-archive"], "o.tar", [v2]),
+            (["--format", "oci-dir"], "o.dir", [v2]),
+            (["--format", "docker-archive", "-m"], "m.tar", [v2, base]),
+        ]
+        for c in cases {
+            let path = dir.path + "/" + c.out
+            try pod.podman(["save"] + c.args + ["-o", path] + c.names)
+            let (service, sdir) = try makeStore()
+            defer { sdir.remove() }
+            let loaded = try service.load(path: path)
+            #expect(loaded.images.flatMap(\.names).map(\.description).sorted() == c.names.sorted(), "\(c.args)")
+            for n in c.names {
+                let d = try service.details(of: try service.resolve(n))
+                let podID = try #require(want.first { $0.names.contains(n) }?.id, "podman has no \(n)")
+                #expect(d.configDigest.encoded == podID, "\(c.args) \(n)")
+            }
+        }
+    }
+
+    /// buildah's own image (from scratch, no container run), pushed as an `oci:` layout
+    /// and a docker-archive: lading loads both with buildah's name and ID, and a whole
+    /// layout copy keeps buildah's ref.name so podman reads the copy by the same name.
+    @Test func ladingLoadsWhatBuildahPushes() throws {
+        let pod = try PrivatePodman()
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try "hello from buildah\n".write(toFile: dir.path + "/hello.txt", atomically: true, encoding: .utf8)
+        let ctr = try pod.buildah(["from", "scratch"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try pod.buildah(["add", "--chmod", "0640", ctr, dir.path + "/hello.txt", "/opt/hello.txt"])
+        try pod.buildah(["config", "--cmd", "/opt/hello", "--env", "A=1", "--label", "built.by=buildah", ctr])
+        try pod.buildah(["commit", "-q", ctr, "localhost/b:latest"])
+        try pod.buildah(["rm", ctr])
+        let id = try #require(pod.images().first { $0.names == ["localhost/b:latest"] }?.id, "buildah made no localhost/b:latest")
+
+        let layout = dir.path + "/oci", archive = dir.path + "/b.tar"
+        try pod.buildah(["push", "-q", "localhost/b:latest", "oci:\(layout):localhost/b:latest"])
+        try pod.buildah(["push", "-q", "localhost/b:latest", "docker-archive:\(archive):localhost/b:latest"])
+        for source in [layout, archive] {
+            let (service, sdir) = try makeStore()
+            defer { sdir.remove() }
+            let loaded = try service.load(path: source)
+            #expect(loaded.images.flatMap(\.names).map(\.description) == ["localhost/b:latest"], "\(source)")
+            let d = try service.details(of: try service.resolve("localhost/b:latest"))
+            #expect(d.configDigest.encoded == id, "\(source)")
+            #expect(d.config.config?.env?.contains("A=1") == true)
+            #expect(d.config.config?.labels?["built.by"] == "buildah")
+            let root = sdir.path + "/rootfs"
+            try service.unpack("localhost/b:latest", into: root)
+            #expect(try treeListing(root) == ["opt 755 0:0 dir", "opt/hello.txt 640 0:0 file 19 \(Digest.sha256(of: Array("hello from buildah\n".utf8)))"])
+        }
+    }
+}
