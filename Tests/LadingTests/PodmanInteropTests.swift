@@ -98,6 +98,35 @@ import TestSupport
         }
     }
 
+    /// podman's docker-archive carries the pre-1.10 form beside manifest.json (`<id>/json`,
+    /// `<id>/layer.tar`, `repositories`): without manifest.json, lading reads that form,
+    /// with podman's names, diff IDs and config fields.
+    @Test func ladingReadsTheLegacyFormOfPodmansArchive() throws {
+        let pod = try PrivatePodman()
+        try pod.podman(["load", "-i", "\(corpus)/multi.containerd.docker.tar"])
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let v2 = "example.com/team/app:v2", base = "example.com/team/app:base"
+        let tar = dir.path + "/m.tar"
+        try pod.podman(["save", "-m", "--format", "docker-archive", "-o", tar, v2, base])
+        let del = try run(["tar", "--delete", "-f", tar, "manifest.json"])
+        #expect(del.status == 0, "\(del.err)")
+        let (service, sdir) = try makeStore()
+        defer { sdir.remove() }
+        let loaded = try service.load(path: tar)
+        #expect(loaded.images.flatMap(\.names).map(\.description).sorted() == [base, v2])
+        for n in [v2, base] {
+            let d = try service.details(of: try service.resolve(n))
+            let inspect = try pod.inspect(n)
+            #expect((inspect["RootFS"] as? [String: Any])?["Layers"] as? [String] == d.config.rootfs.diffIDs.map(\.description), "\(n)")
+            let podConfig = inspect["Config"] as? [String: Any] ?? [:]
+            #expect(podConfig["Cmd"] as? [String] == d.config.config?.cmd, "\(n)")
+            #expect((podConfig["Env"] as? [String] ?? []) == (d.config.config?.env ?? []), "\(n)")
+            #expect(inspect["Architecture"] as? String == d.config.architecture)
+            #expect(d.config.history?.count == d.config.rootfs.diffIDs.count)
+        }
+    }
+
     /// buildah's own image (from scratch, no container run), pushed as an `oci:` layout
     /// and a docker-archive: lading loads both with buildah's name and ID, and a whole
     /// layout copy keeps buildah's ref.name so podman reads the copy by the same name.

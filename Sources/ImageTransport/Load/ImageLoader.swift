@@ -93,10 +93,8 @@ public enum ImageLoader {
             }
         }
         if hasManifestJSON { return try DockerArchiveReader.read(files, platform: options.platform) }
-        if files.contains("repositories") {
-            throw TransportError(.unsupported, "\(files.sourceName): no manifest.json: the pre-1.10 docker save format (repositories and <id>/json only) is not supported")
-        }
-        throw TransportError(.unrecognizedFormat, "\(files.sourceName): not an image archive (no oci-layout, index.json or manifest.json)")
+        // docker 1.9 and older: `<id>/json` layer directories and `repositories`.
+        return try LegacyArchiveReader.read(files, platform: options.platform)
     }
 
     static func readIndexMode(_ files: ArchiveFiles, options: Options) throws -> LoadPlan {

@@ -1,0 +1,153 @@
+import Foundation
+import ImageLayout
+import ImageSpec
+import TarArchive
+
+/// Reads a `docker save` archive of docker 1.9 and older: no `manifest.json`; one
+/// directory per layer, `<id>/json` (the v1 image JSON, whose `parent` names the layer
+/// below), `<id>/layer.tar` and `<id>/VERSION`; names in `repositories` (repository →
+/// tag → layer ID). As docker's legacy loader did (moby image/tarexport/load.go,
+/// `legacyLoad`), an image's config is its top layer's JSON without `id`, `parent`,
+/// `Size`, `parent_id`, `layer_id` and `throwaway`, plus `rootfs` (`layers`, the diff
+/// IDs of the parent chain root first, each the SHA-256 of a `layer.tar` as read) and
+/// `history` (one entry per layer from its JSON: `created`, `author`, `created_by` =
+/// `container_config.Cmd` joined by spaces, `comment`); keys sorted. An image without
+/// `os` gets `linux` (the image spec requires it; docker 1.9 ran nowhere else).
+///
+/// The images are the layers `repositories` names and the layers no other names as its
+/// parent (unnamed); the layers between are not images of their own (docker kept them as
+/// parent images, which `docker images` hides). Each layer is read once, however many
+/// images share it: the cost is linear in the number of layers.
+enum LegacyArchiveReader {
+    /// The keys docker's loader drops from a layer's JSON.
+    static let dropped: Set<String> = ["id", "parent", "Size", "parent_id", "layer_id", "throwaway"]
+
+    private struct Layer {
+        var json: [String: Any]
+        var parent: String?
+    }
+
+    /// A layer with its chain resolved: the layer descriptors, diff IDs and history root first.
+    private struct Chain {
+        var layers: [Descriptor] = []
+        var diffIDs: [String] = []
+        var history: [[String: Any]] = []
+    }
+
+    /// - Throws: `TransportError` naming the entry at fault: `.invalidManifest` for a JSON
+    ///   that is not a JSON object or a parent chain that loops, `.missingEntry` for a
+    ///   missing parent or `layer.tar` or a name whose layer is absent, `.invalidName` for
+    ///   a name in `repositories` that is not a reference; `.layerMismatch` for a layer
+    ///   that cannot be decompressed; `ArchiveError.refusedEntry` for a layer entry no
+    ///   command accepts.
+    static func read(_ files: TarballFiles, platform: Platform? = nil) throws -> LoadPlan {
+        let src = files.sourceName
+        var layers: [String: Layer] = [:]
+        for name in files.entryNames {
+            let parts = name.split(separator: "/")
+            guard parts.count == 2, parts[1] == "json" else { continue }
+            let id = String(parts[0])
+            let bytes = try files.readDocument(name, limit: DocumentLimits.manifest)
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)), let json = obj as? [String: Any] else {
+                throw TransportError(.invalidManifest, "\(src): \(name): not a JSON object")
+            }
+            var parent: String?
+            switch json["parent"] {
+            case nil, is NSNull: parent = nil
+            case let p as String: parent = p.isEmpty ? nil : p
+            default: throw TransportError(.invalidManifest, "\(src): \(name): parent is not a string")
+            }
+            layers[id] = Layer(json: json, parent: parent)
+        }
+        guard !layers.isEmpty else {
+            throw TransportError(.unrecognizedFormat, "\(src): not an image archive (no oci-layout, index.json or manifest.json)")
+        }
+
+        let plan = LoadPlan()
+        var chains: [String: Chain] = [:]
+        for id in layers.keys.sorted() where chains[id] == nil {
+            // Up the parent links to a resolved layer or the root, then down again.
+            var path: [String] = []
+            var seen: Set<String> = []
+            var at: String? = id
+            while let cur = at, chains[cur] == nil {
+                guard seen.insert(cur).inserted else {
+                    throw TransportError(.invalidManifest, "\(src): \(path.last ?? id)/json: the parent chain loops back to \(cur)")
+                }
+                path.append(cur)
+                at = layers[cur]!.parent
+                if let p = at, layers[p] == nil {
+                    throw TransportError(.missingEntry, "\(src): \(cur)/json: parent \(p) is not in the archive")
+                }
+            }
+            var chain = at.flatMap { chains[$0] } ?? Chain()
+            for cur in path.reversed() {
+                try append(cur, layers[cur]!, to: &chain, files: files, plan: plan)
+                chains[cur] = chain
+            }
+        }
+
+        // Names: repository → tag → layer ID.
+        var names: [String: [Reference]] = [:]
+        if files.contains("repositories") {
+            let bytes = try files.readDocument("repositories", limit: DocumentLimits.topLevel)
+            let repos = try JSON.decode(DockerRepositories.self, from: bytes, what: "\(src): repositories")
+            for repo in repos.keys.sorted() {
+                for (tag, id) in repos[repo]!.sorted(by: { $0.key < $1.key }) {
+                    guard let r = try? Reference(parsing: "\(repo):\(tag)"), r.tag != nil, r.digest == nil else {
+                        throw TransportError(.invalidName, "\(src): repositories: invalid name \"\(repo):\(tag)\"")
+                    }
+                    guard layers[id] != nil else {
+                        throw TransportError(.missingEntry, "\(src): repositories: \(repo):\(tag) names layer \(id), which is not in the archive")
+                    }
+                    if !(names[id] ?? []).contains(r) { names[id, default: []].append(r) }
+                }
+            }
+        }
+        let parents = Set(layers.values.compactMap(\.parent))
+        let tops = names.keys.sorted { names[$0]!.first!.description < names[$1]!.first!.description }
+            + layers.keys.filter { names[$0] == nil && !parents.contains($0) }.sorted()
+        for id in tops {
+            let chain = chains[id]!
+            var json = layers[id]!.json.filter { !dropped.contains($0.key) }
+            if (json["os"] as? String ?? "").isEmpty { json["os"] = "linux" }
+            json["rootfs"] = ["type": "layers", "diff_ids": chain.diffIDs] as [String: Any]
+            json["history"] = chain.history
+            let bytes = Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
+            let config = try JSON.decode(ImageConfig.self, from: bytes, what: "\(src): \(id)/json")
+            if let platform, !PlatformMatcher.only(platform).matches(config.platform) {
+                throw TransportError(.notFound, "\(src): image \(id) is \(config.platform), not \(platform)")
+            }
+            let digest = Digest.sha256(of: bytes)
+            plan.generated[digest] = bytes
+            let desc = try DockerArchiveReader.manifest(in: plan, config: config,
+                                                        at: Descriptor(mediaType: MediaType.ociConfig, digest: digest, size: Int64(bytes.count)),
+                                                        layers: chain.layers)
+            plan.images.append(ImageRecord(descriptor: desc, names: (names[id] ?? []).sorted()))
+        }
+        return plan
+    }
+
+    /// Adds layer `id` on top of `chain`: its `layer.tar` (hashed as read) and its history.
+    private static func append(_ id: String, _ layer: Layer, to chain: inout Chain, files: TarballFiles, plan: LoadPlan) throws {
+        let src = files.sourceName
+        let path = "\(id)/layer.tar"
+        guard files.contains(path) else { throw TransportError(.missingEntry, "\(src): \(path) is not in the archive") }
+        let s = try files.stage(path)
+        guard let diffID = s.uncompressedDigest else {
+            throw TransportError(.layerMismatch, "\(src): \(path) cannot be decompressed: \(s.decompressError ?? "unknown error")")
+        }
+        if let refusal = s.entryRefusal { throw ArchiveError(.refusedEntry, "\(src): \(path): \(refusal)") }
+        chain.layers.append(Descriptor(mediaType: try DockerArchiveReader.layerMediaType(s, source: src, what: path), digest: s.digest, size: s.size))
+        chain.diffIDs.append(diffID.description)
+        plan.blobs[s.digest] = s
+        // v1.HistoryFromConfig: empty fields are left out.
+        var h: [String: Any] = [:]
+        if let created = layer.json["created"] as? String { h["created"] = created }
+        if let author = layer.json["author"] as? String, !author.isEmpty { h["author"] = author }
+        let cmd = ((layer.json["container_config"] as? [String: Any])?["Cmd"] as? [Any])?.compactMap { $0 as? String } ?? []
+        if !cmd.isEmpty { h["created_by"] = cmd.joined(separator: " ") }
+        if let comment = layer.json["comment"] as? String, !comment.isEmpty { h["comment"] = comment }
+        chain.history.append(h)
+    }
+}

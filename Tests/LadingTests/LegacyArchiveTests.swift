@@ -1,0 +1,150 @@
+import Foundation
+import ImageSpec
+import Lading
+import Testing
+import TestSupport
+
+/// `docker save` archives of docker 1.9 and older (no manifest.json; `<id>/json` with
+/// parent links, `<id>/layer.tar`, `repositories`): configs and layer chains rebuilt as
+/// docker's legacy loader did.
+@Suite struct LegacyArchiveTests {
+    static let base = String(repeating: "b", count: 64), app = String(repeating: "a", count: 64), tool = String(repeating: "c", count: 64)
+
+    static func layerTar(_ path: String, _ content: String) throws -> [UInt8] {
+        try TarBuilder().directory(ArchivePathDir(path)).file(path, content).bytes()
+    }
+
+    private static func ArchivePathDir(_ p: String) -> String { String(p[..<p.lastIndex(of: "/")!]) }
+
+    /// One legacy archive: layer directories (json, VERSION, layer.tar unless nil) and `repositories`.
+    static func archive(_ layers: [(id: String, json: String, tar: [UInt8]?)], repositories: String?) throws -> [UInt8] {
+        let b = try TarBuilder()
+        for l in layers {
+            try b.directory(l.id)
+            try b.file("\(l.id)/VERSION", "1.0")
+            try b.file("\(l.id)/json", l.json)
+            if let t = l.tar { try b.file("\(l.id)/layer.tar", bytes: t) }
+        }
+        if let repositories { try b.file("repositories", repositories) }
+        return try b.bytes()
+    }
+
+    static func json(_ id: String, parent: String?, cmd: String, created: String, extra: String = "") -> String {
+        let p = parent.map { #""parent":"\#($0)","# } ?? ""
+        return #"{"id":"\#(id)",\#(p)"created":"\#(created)","container_config":{"Cmd":["/bin/sh","-c","\#(cmd)"]},"docker_version":"1.9.1","architecture":"amd64","os":"linux","Size":123\#(extra)}"#
+    }
+
+    static func load(_ bytes: [UInt8]) throws -> (ImageService, TemporaryDirectory, [LoadedImageReport]) {
+        let (service, dir) = try makeStore()
+        let path = dir.path + "/legacy.tar"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (service, dir, try service.load(path: path).images)
+    }
+
+    @Test func aTwoLayerChainIsOneImageWithItsConfigAndHistory() throws {
+        let baseTar = try Self.layerTar("etc/base", "base\n"), appTar = try Self.layerTar("opt/app", "app\n")
+        let bytes = try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "#(nop) ADD file:x in /", created: "2015-10-01T10:00:00.5Z", extra: #","comment":"Imported from -""#), baseTar),
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "#(nop) CMD [\"/opt/app\"]", created: "2015-10-02T11:00:00Z",
+                                 extra: #","author":"Jane <jane@example.com>","config":{"Cmd":["/opt/app"],"Env":["A=1"],"WorkingDir":"/opt"},"parent_id":"sha256:x","layer_id":"sha256:y","throwaway":false"#), appTar),
+        ], repositories: #"{"example.com/legacy/app":{"1.9":"\#(Self.app)","latest":"\#(Self.app)"}}"#)
+        let (service, dir, images) = try Self.load(bytes)
+        defer { dir.remove() }
+        #expect(images.flatMap(\.names).map(\.description) == ["example.com/legacy/app:1.9", "example.com/legacy/app:latest"])
+        let d = try service.details(of: try service.resolve("example.com/legacy/app:1.9"))
+        let diffIDs = [Digest.sha256(of: baseTar), Digest.sha256(of: appTar)]
+        #expect(d.config.rootfs.diffIDs == diffIDs)
+        #expect(d.manifest.layers.map(\.digest) == diffIDs)
+        #expect(d.manifest.layers.map(\.mediaType) == [MediaType.ociLayer, MediaType.ociLayer])
+        #expect(d.config.config?.cmd == ["/opt/app"])
+        #expect(d.config.config?.env == ["A=1"])
+        #expect(d.config.author == "Jane <jane@example.com>")
+        #expect(d.config.created == "2015-10-02T11:00:00Z")
+        #expect(d.config.history == [
+            History(created: "2015-10-01T10:00:00.5Z", createdBy: "/bin/sh -c #(nop) ADD file:x in /", comment: "Imported from -"),
+            History(created: "2015-10-02T11:00:00Z", createdBy: "/bin/sh -c #(nop) CMD [\"/opt/app\"]", author: "Jane <jane@example.com>"),
+        ])
+        // The top layer's JSON, less the keys docker's loader drops, keys sorted.
+        let raw = try JSONSerialization.jsonObject(with: Data(try service.layout.readBlob(d.configDigest))) as! [String: Any]
+        #expect(raw.keys.sorted() == ["architecture", "author", "config", "container_config", "created", "docker_version", "history", "os", "rootfs"])
+        // Both layers apply, in chain order.
+        let root = dir.path + "/rootfs"
+        try service.unpack("example.com/legacy/app:latest", into: root)
+        #expect(try treeListing(root) == [
+            "etc 755 0:0 dir", "etc/base 644 0:0 file 5 \(Digest.sha256(of: Array("base\n".utf8)))",
+            "opt 755 0:0 dir", "opt/app 644 0:0 file 4 \(Digest.sha256(of: Array("app\n".utf8)))",
+        ])
+        // The same archive loads as the same image (the config is canonical).
+        let (again, dir2, _) = try Self.load(bytes)
+        defer { dir2.remove() }
+        #expect(try again.resolve("example.com/legacy/app:1.9").id == d.image.id)
+    }
+
+    @Test func twoImagesSharingAParentShareItsLayer() throws {
+        let baseTar = try Self.layerTar("etc/base", "base\n")
+        let bytes = try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "base", created: "2015-01-01T00:00:00Z"), baseTar),
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "app", created: "2015-01-02T00:00:00Z"), try Self.layerTar("opt/app", "app\n")),
+            (Self.tool, Self.json(Self.tool, parent: Self.base, cmd: "tool", created: "2015-01-03T00:00:00Z"), try Self.layerTar("opt/tool", "tool\n")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"},"legacy/tool":{"1":"\#(Self.tool)"},"legacy/base":{"1":"\#(Self.base)"}}"#)
+        let (service, dir, images) = try Self.load(bytes)
+        defer { dir.remove() }
+        #expect(images.flatMap(\.names).map(\.description) == ["docker.io/legacy/app:1", "docker.io/legacy/base:1", "docker.io/legacy/tool:1"])
+        let app = try service.details(of: try service.resolve("legacy/app:1"))
+        let tool = try service.details(of: try service.resolve("legacy/tool:1"))
+        let base = try service.details(of: try service.resolve("legacy/base:1"))
+        #expect(base.config.rootfs.diffIDs == [Digest.sha256(of: baseTar)])
+        #expect(app.config.rootfs.diffIDs.first == Digest.sha256(of: baseTar))
+        #expect(tool.config.rootfs.diffIDs.first == Digest.sha256(of: baseTar))
+        #expect(app.config.rootfs.diffIDs.count == 2 && tool.config.rootfs.diffIDs.count == 2)
+        #expect(tool.config.history?.map(\.createdBy) == ["/bin/sh -c base", "/bin/sh -c tool"])
+        // One blob per layer: 3 layers, 3 configs, 3 manifests.
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: service.layout.root + "/blobs/sha256")
+        #expect(blobs.count == 9)
+    }
+
+    @Test func withoutRepositoriesTheTopsLoadUnnamed() throws {
+        let bytes = try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "base", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/b", "b")),
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "app", created: "2015-01-02T00:00:00Z"), try Self.layerTar("a/c", "c")),
+        ], repositories: nil)
+        let (service, dir, images) = try Self.load(bytes)
+        defer { dir.remove() }
+        #expect(images.count == 1 && images.allSatisfy { $0.names.isEmpty })
+        #expect(try service.images().map { try service.details(of: $0).config.rootfs.diffIDs.count } == [2])
+    }
+
+    // Bad input: the entry at fault is named, nothing is written.
+
+    @Test func aParentCycleIsRefused() throws {
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.base, Self.json(Self.base, parent: Self.app, cmd: "x", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/b", "b")),
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "y", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/c", "c")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "\(Self.base)/json: the parent chain loops back to \(Self.app)")
+    }
+
+    @Test func aMissingParentIsRefused() throws {
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "y", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/c", "c")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "\(Self.app)/json: parent \(Self.base) is not in the archive")
+    }
+
+    @Test func aMissingLayerTarIsRefused() throws {
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "x", created: "2015-01-01T00:00:00Z"), nil),
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "y", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/c", "c")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "\(Self.base)/layer.tar is not in the archive")
+    }
+
+    @Test func aJSONThatIsNotJSONIsRefused() throws {
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.base, "{\"id\": \"\(Self.base)\", not json", try Self.layerTar("a/b", "b")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.base)"}}"#), "\(Self.base)/json: not a JSON object")
+    }
+
+    @Test func aNameForAnAbsentLayerIsRefused() throws {
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "x", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/b", "b")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "repositories: legacy/app:1 names layer \(Self.app), which is not in the archive")
+    }
+}
