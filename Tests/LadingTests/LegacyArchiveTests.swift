@@ -45,7 +45,7 @@ import TestSupport
         let baseTar = try Self.layerTar("etc/base", "base\n"), appTar = try Self.layerTar("opt/app", "app\n")
         let bytes = try Self.archive([
             (Self.base, Self.json(Self.base, parent: nil, cmd: "#(nop) ADD file:x in /", created: "2015-10-01T10:00:00.5Z", extra: #","comment":"Imported from -""#), baseTar),
-            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "#(nop) CMD [\"/opt/app\"]", created: "2015-10-02T11:00:00Z",
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: #"#(nop) CMD [\"/opt/app\"]"#, created: "2015-10-02T11:00:00Z",
                                  extra: #","author":"Jane <jane@example.com>","config":{"Cmd":["/opt/app"],"Env":["A=1"],"WorkingDir":"/opt"},"parent_id":"sha256:x","layer_id":"sha256:y","throwaway":false"#), appTar),
         ], repositories: #"{"example.com/legacy/app":{"1.9":"\#(Self.app)","latest":"\#(Self.app)"}}"#)
         let (service, dir, images) = try Self.load(bytes)
