@@ -72,28 +72,48 @@ import TestSupport
     @Test func ladingLoadsWhatPodmanSaves() throws {
         let pod = try PrivatePodman()
         try pod.podman(["load", "-i", "\(corpus)/multi.containerd.docker.tar"])
+        let v2 = "example.com/team/app:v2", base = "example.com/team/app:base"
         let want = try pod.images()
-        #expect(want.count == 2)
+        #expect(want.map(\.names) == [["example.com/team/app:latest", v2], [base]], "\(want)")
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let v2 = "example.com/team/app:v2", base = "example.com/team/app:base"
         let cases: [(args: [String], out: String, names: [String])] = [
             (["--format", "docker-archive"], "d.tar", [v2]),
             (["--format", "oci-archive"], "o.tar", [v2]),
             (["--format", "oci-dir"], "o.dir", [v2]),
             (["--format", "docker-archive", "-m"], "m.tar", [v2, base]),
         ]
+        // podman names an image pulled from oci:DIR after DIR, which must then be lowercase.
+        let lower = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lading-podman-oci-" + UUID().uuidString.lowercased()).path
+        try FileManager.default.createDirectory(atPath: lower, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: lower) }
         for c in cases {
-            let path = dir.path + "/" + c.out
+            let path = (c.out.hasSuffix(".dir") ? lower : dir.path) + "/" + c.out
             try pod.podman(["save"] + c.args + ["-o", path] + c.names)
             let (service, sdir) = try makeStore()
             defer { sdir.remove() }
             let loaded = try service.load(path: path)
             #expect(loaded.images.flatMap(\.names).map(\.description).sorted() == c.names.sorted(), "\(c.args)")
+            // The IDs podman gives what it saved (an OCI format converts the config, as
+            // c/image does, so the ID is that of the converted config): a second podman loads it.
+            let check = try PrivatePodman()
+            if c.out.hasSuffix(".dir") {
+                // podman 4.3's load takes no oci-dir; its oci: transport reads it by ref.name.
+                for n in c.names { try check.podman(["pull", "-q", "oci:\(path):\(n)"]) }
+            } else {
+                try check.podman(["load", "-i", path])
+            }
+            let theirs = try check.images()
+            #expect(theirs.count == c.names.count, "\(c.args)")
             for n in c.names {
                 let d = try service.details(of: try service.resolve(n))
-                let podID = try #require(want.first { $0.names.contains(n) }?.id, "podman has no \(n)")
+                // podman 4.3 names an image pulled from oci:DIR after DIR: the one image is it.
+                let podID = try #require((theirs.first { $0.names.contains(n) } ?? (c.out.hasSuffix(".dir") && theirs.count == 1 ? theirs.first : nil))?.id,
+                                         "podman loaded no \(n): \(theirs)")
                 #expect(d.configDigest.encoded == podID, "\(c.args) \(n)")
+                if c.args.contains("docker-archive") {
+                    #expect(podID == want.first { $0.names.contains(n) }?.id, "docker-archive keeps the config: \(n)")
+                }
             }
         }
     }
@@ -109,11 +129,14 @@ import TestSupport
         let v2 = "example.com/team/app:v2", base = "example.com/team/app:base"
         let tar = dir.path + "/m.tar"
         try pod.podman(["save", "-m", "--format", "docker-archive", "-o", tar, v2, base])
-        let del = try run(["tar", "--delete", "-f", tar, "manifest.json"])
-        #expect(del.status == 0, "\(del.err)")
+        // Unpacked and packed again without manifest.json (GNU tar's --delete cuts this
+        // archive short), links kept.
+        let legacy = dir.path + "/legacy.tar"
+        let repack = try run(["sh", "-c", "mkdir '\(dir.path)/x' && tar -xf '\(tar)' -C '\(dir.path)/x' && rm '\(dir.path)/x/manifest.json' && tar -cf '\(legacy)' -C '\(dir.path)/x' ."])
+        #expect(repack.status == 0, "\(repack.err)")
         let (service, sdir) = try makeStore()
         defer { sdir.remove() }
-        let loaded = try service.load(path: tar)
+        let loaded = try service.load(path: legacy)
         #expect(loaded.images.flatMap(\.names).map(\.description).sorted() == [base, v2])
         for n in [v2, base] {
             let d = try service.details(of: try service.resolve(n))

@@ -59,13 +59,17 @@ final class PrivatePodman {
         return first
     }
 
-    /// The ID (config digest, hex) and the names of every image podman holds, sorted by ID.
+    /// The ID (config digest, hex) and the names of every image podman holds, sorted by
+    /// ID (`podman images` prints a row per tag; each image is listed once here).
     func images() throws -> [(id: String, names: [String])] {
         let out = try podman(["images", "--format", "{{.ID}} {{.Names}}", "--no-trunc"])
-        return out.split(separator: "\n").map { line in
+        var seen: Set<String> = []
+        return out.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            let id = parts[0].replacingOccurrences(of: "sha256:", with: "")
+            guard seen.insert(id).inserted else { return nil }
             let names = (parts.count > 1 ? parts[1] : "").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            return (String(parts[0].replacingOccurrences(of: "sha256:", with: "")), names.split(separator: " ").map(String.init).sorted())
+            return (id, names.split(separator: " ").map(String.init).sorted())
         }.sorted { $0.id < $1.id }
     }
 
