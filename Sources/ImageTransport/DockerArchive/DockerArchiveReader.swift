@@ -89,7 +89,7 @@ enum DockerArchiveReader {
         return desc
     }
 
-    static func stage(_ files: TarballFiles, _ path: String, what: String) throws -> StagedFile {
+    private static func stage(_ files: TarballFiles, _ path: String, what: String) throws -> StagedFile {
         do {
             return try files.stage(path)
         } catch let e as TransportError where e.code == .missingEntry {

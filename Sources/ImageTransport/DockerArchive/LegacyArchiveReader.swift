@@ -17,7 +17,8 @@ import TarArchive
 /// The images are the layers `repositories` names and the layers no other names as its
 /// parent (unnamed); the layers between are not images of their own (docker kept them as
 /// parent images, which `docker images` hides). Each layer is read once, however many
-/// images share it: the cost is linear in the number of layers.
+/// images share it; each image's config lists its chain (the cost is the layers plus the
+/// images' diff IDs).
 enum LegacyArchiveReader {
     /// The keys docker's loader drops from a layer's JSON.
     static let dropped: Set<String> = ["id", "parent", "Size", "parent_id", "layer_id", "throwaway"]
@@ -27,11 +28,11 @@ enum LegacyArchiveReader {
         var parent: String?
     }
 
-    /// A layer with its chain resolved: the layer descriptors, diff IDs and history root first.
-    private struct Chain {
-        var layers: [Descriptor] = []
-        var diffIDs: [String] = []
-        var history: [[String: Any]] = []
+    /// A layer read: its blob descriptor, diff ID and history entry.
+    private struct Read {
+        var descriptor: Descriptor
+        var diffID: String
+        var history: [String: Any]
     }
 
     /// - Throws: `TransportError` naming the entry at fault: `.invalidManifest` for a JSON
@@ -64,13 +65,14 @@ enum LegacyArchiveReader {
         }
 
         let plan = LoadPlan()
-        var chains: [String: Chain] = [:]
-        for id in layers.keys.sorted() where chains[id] == nil {
-            // Up the parent links to a resolved layer or the root, then down again.
+        // Every layer once: up the parent links to a layer already read or the root, then
+        // each layer of that path read root first (so errors name the lowest fault).
+        var read: [String: Read] = [:]
+        for id in layers.keys.sorted() where read[id] == nil {
             var path: [String] = []
             var seen: Set<String> = []
             var at: String? = id
-            while let cur = at, chains[cur] == nil {
+            while let cur = at, read[cur] == nil {
                 guard seen.insert(cur).inserted else {
                     throw TransportError(.invalidManifest, "\(src): \(path.last ?? id)/json: the parent chain loops back to \(cur)")
                 }
@@ -80,11 +82,7 @@ enum LegacyArchiveReader {
                     throw TransportError(.missingEntry, "\(src): \(cur)/json: parent \(p) is not in the archive")
                 }
             }
-            var chain = at.flatMap { chains[$0] } ?? Chain()
-            for cur in path.reversed() {
-                try append(cur, layers[cur]!, to: &chain, files: files, plan: plan)
-                chains[cur] = chain
-            }
+            for cur in path.reversed() { read[cur] = try self.read(cur, layers[cur]!, files: files, plan: plan) }
         }
 
         // Names: repository → tag → layer ID.
@@ -108,11 +106,14 @@ enum LegacyArchiveReader {
         let tops = names.keys.sorted { names[$0]!.first!.description < names[$1]!.first!.description }
             + layers.keys.filter { names[$0] == nil && !parents.contains($0) }.sorted()
         for id in tops {
-            let chain = chains[id]!
+            var chain: [Read] = []
+            var at: String? = id
+            while let cur = at { chain.append(read[cur]!); at = layers[cur]!.parent }
+            chain.reverse()
             var json = layers[id]!.json.filter { !dropped.contains($0.key) }
             if (json["os"] as? String ?? "").isEmpty { json["os"] = "linux" }
-            json["rootfs"] = ["type": "layers", "diff_ids": chain.diffIDs] as [String: Any]
-            json["history"] = chain.history
+            json["rootfs"] = ["type": "layers", "diff_ids": chain.map(\.diffID)] as [String: Any]
+            json["history"] = chain.map(\.history)
             let bytes = Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
             let config = try JSON.decode(ImageConfig.self, from: bytes, what: "\(src): \(id)/json")
             if let platform, !PlatformMatcher.only(platform).matches(config.platform) {
@@ -122,14 +123,14 @@ enum LegacyArchiveReader {
             plan.generated[digest] = bytes
             let desc = try DockerArchiveReader.manifest(in: plan, config: config,
                                                         at: Descriptor(mediaType: MediaType.ociConfig, digest: digest, size: Int64(bytes.count)),
-                                                        layers: chain.layers)
+                                                        layers: chain.map(\.descriptor))
             plan.images.append(ImageRecord(descriptor: desc, names: (names[id] ?? []).sorted()))
         }
         return plan
     }
 
-    /// Adds layer `id` on top of `chain`: its `layer.tar` (hashed as read) and its history.
-    private static func append(_ id: String, _ layer: Layer, to chain: inout Chain, files: TarballFiles, plan: LoadPlan) throws {
+    /// Layer `id`: its `layer.tar` (hashed as read, added to `plan`) and its history entry.
+    private static func read(_ id: String, _ layer: Layer, files: TarballFiles, plan: LoadPlan) throws -> Read {
         let src = files.sourceName
         let path = "\(id)/layer.tar"
         guard files.contains(path) else { throw TransportError(.missingEntry, "\(src): \(path) is not in the archive") }
@@ -138,8 +139,7 @@ enum LegacyArchiveReader {
             throw TransportError(.layerMismatch, "\(src): \(path) cannot be decompressed: \(s.decompressError ?? "unknown error")")
         }
         if let refusal = s.entryRefusal { throw ArchiveError(.refusedEntry, "\(src): \(path): \(refusal)") }
-        chain.layers.append(Descriptor(mediaType: try DockerArchiveReader.layerMediaType(s, source: src, what: path), digest: s.digest, size: s.size))
-        chain.diffIDs.append(diffID.description)
+        let descriptor = Descriptor(mediaType: try DockerArchiveReader.layerMediaType(s, source: src, what: path), digest: s.digest, size: s.size)
         plan.blobs[s.digest] = s
         // v1.HistoryFromConfig: empty fields are left out.
         var h: [String: Any] = [:]
@@ -148,6 +148,6 @@ enum LegacyArchiveReader {
         let cmd = ((layer.json["container_config"] as? [String: Any])?["Cmd"] as? [Any])?.compactMap { $0 as? String } ?? []
         if !cmd.isEmpty { h["created_by"] = cmd.joined(separator: " ") }
         if let comment = layer.json["comment"] as? String, !comment.isEmpty { h["comment"] = comment }
-        chain.history.append(h)
+        return Read(descriptor: descriptor, diffID: diffID.description, history: h)
     }
 }
