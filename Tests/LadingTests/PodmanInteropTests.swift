@@ -181,5 +181,15 @@ import TestSupport
             try service.unpack("localhost/b:latest", into: root)
             #expect(try treeListing(root) == ["opt 755 0:0 dir", "opt/hello.txt 640 0:0 file 19 \(Digest.sha256(of: Array("hello from buildah\n".utf8)))"])
         }
+
+        // `lading copy oci:SRC oci:DST` keeps buildah's ref.name: podman pulls the copy by
+        // it (DST lowercase: podman names what it pulls from oci: after the directory).
+        let copy = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lading-podman-copy-" + UUID().uuidString.lowercased()).path
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let c = try run([ladingBinary, "copy", "--store", dir.path + "/store", "oci:\(layout)", "oci:\(copy)"])
+        #expect(c.status == 0, "\(c.err)")
+        let fresh = try PrivatePodman()
+        try fresh.podman(["pull", "-q", "oci:\(copy):localhost/b:latest"])
+        #expect(try fresh.images().map(\.id) == [id])
     }
 }
