@@ -114,6 +114,28 @@ import TestSupport
         #expect(try service.images().map { try service.details(of: $0).config.rootfs.diffIDs.count } == [2])
     }
 
+    /// moby's own pre-1.10 fixture (2013–2015 layers; one layer.tar of 0 bytes, which
+    /// docker's loader took as an empty layer): three layers, one name, verify clean.
+    @Test func mobysLegacyFixtureLoadsWithItsChain() throws {
+        let (service, dir) = try makeStore()
+        defer { dir.remove() }
+        let loaded = try service.load(path: "\(publicData)/moby/emptyLayer.tar")
+        #expect(loaded.images.flatMap(\.names).map(\.description) == ["docker.io/matthughes/library-centos:6-2015.03.20"])
+        let d = try service.details(of: try service.resolve("matthughes/library-centos:6-2015.03.20"))
+        #expect(d.config.rootfs.diffIDs.map(\.description) == [
+            "sha256:f624397841595b2369935cbd47fde10171ff91347afa9a5c793275d3765e8e0d",
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "sha256:3b90aed61465a1f294fdd312108c1e7f476b3e1b7246c8eebc0f537dec42f2de",
+        ])
+        #expect(d.config.history?.map(\.comment) == ["Imported from -", nil, nil])
+        #expect(d.config.history?.map(\.created) == ["2013-06-13T14:03:50.821769-07:00", "2014-10-01T20:46:13.51090041Z", "2015-03-04T21:38:56.769279623Z"])
+        #expect(d.config.history?.last?.createdBy == "/bin/sh -c #(nop) ADD file:2b2b26209d285cd1a96e8168dfb25338aa09155d0a9a6ed54a94be0bd9914461 in /")
+        #expect(d.config.author == "The CentOS Project <cloud-ops@centos.org> - ami_creator")
+        #expect(d.config.config?.env == ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+        let v = try run([ladingBinary, "verify", "--store", service.layout.root, "matthughes/library-centos:6-2015.03.20"])
+        #expect(v.status == 0 && v.out == "matthughes/library-centos:6-2015.03.20: OK (5 blobs checked)\n", "\(v.out)\(v.err)")
+    }
+
     // Bad input: the entry at fault is named, nothing is written.
 
     @Test func aParentCycleIsRefused() throws {
