@@ -145,6 +145,21 @@ import TestSupport
         ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "\(Self.base)/json: the parent chain loops back to \(Self.app)")
     }
 
+    @Test func theCommandSaysWhichEntryAndExits1() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/cycle.tar"
+        try Data(try Self.archive([
+            (Self.app, Self.json(Self.app, parent: Self.app, cmd: "y", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/c", "c")),
+        ], repositories: nil)).write(to: URL(fileURLWithPath: path))
+        let r = try run([ladingBinary, "load", "--store", dir.path + "/store", "-i", path])
+        #expect(r.status == 1)
+        #expect(r.out.isEmpty)
+        #expect(r.err == "Error: \(path): \(Self.app)/json: the parent chain loops back to \(Self.app)\n")
+        let images = try run([ladingBinary, "images", "-q", "--store", dir.path + "/store"])
+        #expect(images.status == 0 && images.out.isEmpty)
+    }
+
     @Test func aMissingParentIsRefused() throws {
         try BadInputTests.expectRejected(try Self.archive([
             (Self.app, Self.json(Self.app, parent: Self.base, cmd: "y", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/c", "c")),
