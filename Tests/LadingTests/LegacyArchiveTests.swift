@@ -46,7 +46,7 @@ import TestSupport
         let bytes = try Self.archive([
             (Self.base, Self.json(Self.base, parent: nil, cmd: "#(nop) ADD file:x in /", created: "2015-10-01T10:00:00.5Z", extra: #","comment":"Imported from -""#), baseTar),
             (Self.app, Self.json(Self.app, parent: Self.base, cmd: #"#(nop) CMD [\"/opt/app\"]"#, created: "2015-10-02T11:00:00Z",
-                                 extra: #","author":"Jane <jane@example.com>","config":{"Cmd":["/opt/app"],"Env":["A=1"],"WorkingDir":"/opt"},"parent_id":"sha256:x","layer_id":"sha256:y","throwaway":false"#), appTar),
+                                 extra: #","author":"Jane <jane@example.com>","config":{"Cmd":["/opt/app"],"Env":["A=1"],"WorkingDir":"/opt"},"parent_id":"sha256:x","layer_id":"sha256:y","throwaway":false,"x-extra":1"#), appTar),
         ], repositories: #"{"example.com/legacy/app":{"1.9":"\#(Self.app)","latest":"\#(Self.app)"}}"#)
         let (service, dir, images) = try Self.load(bytes)
         defer { dir.remove() }
@@ -66,7 +66,7 @@ import TestSupport
         ])
         // The top layer's JSON, less the keys docker's loader drops, keys sorted.
         let raw = try JSONSerialization.jsonObject(with: Data(try service.layout.readBlob(d.configDigest))) as! [String: Any]
-        #expect(raw.keys.sorted() == ["architecture", "author", "config", "container_config", "created", "docker_version", "history", "os", "rootfs"])
+        #expect(raw.keys.sorted() == ["architecture", "author", "config", "container_config", "created", "docker_version", "history", "os", "rootfs", "x-extra"])
         // Both layers apply, in chain order.
         let root = dir.path + "/rootfs"
         try service.unpack("example.com/legacy/app:latest", into: root)
@@ -112,6 +112,17 @@ import TestSupport
         defer { dir.remove() }
         #expect(images.count == 1 && images.allSatisfy { $0.names.isEmpty })
         #expect(try service.images().map { try service.details(of: $0).config.rootfs.diffIDs.count } == [2])
+    }
+
+    @Test func beforeDocker183OnlyTheV1FieldsAreKept() throws {
+        let json = #"{"id":"\#(Self.base)","created":"2015-01-01T00:00:00Z","container":"","docker_version":"1.6.2","architecture":"amd64","x-extra":1,"comment":null,"config":{"Cmd":["/bin/sh"]}}"#
+        let (service, dir, _) = try Self.load(try Self.archive([(Self.base, json, try Self.layerTar("a/b", "b"))], repositories: #"{"old":{"1":"\#(Self.base)"}}"#))
+        defer { dir.remove() }
+        let d = try service.details(of: try service.resolve("old:1"))
+        let raw = try JSONSerialization.jsonObject(with: Data(try service.layout.readBlob(d.configDigest))) as! [String: Any]
+        #expect(raw.keys.sorted() == ["architecture", "config", "created", "docker_version", "history", "os", "rootfs"])
+        #expect(raw["os"] as? String == "linux")
+        #expect(raw["history"] as? [[String: String]] == [["created": "2015-01-01T00:00:00Z"]])
     }
 
     /// moby's own pre-1.10 fixture (2013–2015 layers; one layer.tar of 0 bytes, which

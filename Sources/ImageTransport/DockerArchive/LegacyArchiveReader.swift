@@ -11,7 +11,9 @@ import TarArchive
 /// `Size`, `parent_id`, `layer_id` and `throwaway`, plus `rootfs` (`layers`, the diff
 /// IDs of the parent chain root first, each the SHA-256 of a `layer.tar` as read) and
 /// `history` (one entry per layer from its JSON: `created`, `author`, `created_by` =
-/// `container_config.Cmd` joined by spaces, `comment`); keys sorted. An image without
+/// `container_config.Cmd` joined by spaces, `comment`); keys sorted. For a
+/// `docker_version` before 1.8.3 only the v1 image fields are kept (`v1Fields`), as
+/// docker's fallback did at the top level (empty and null values left out). An image without
 /// `os` gets `linux` (the image spec requires it; docker 1.9 ran nowhere else).
 ///
 /// The images are the layers `repositories` names and the layers no other names as its
@@ -22,6 +24,21 @@ import TarArchive
 enum LegacyArchiveReader {
     /// The keys docker's loader drops from a layer's JSON.
     static let dropped: Set<String> = ["id", "parent", "Size", "parent_id", "layer_id", "throwaway"]
+    /// The v1 image fields: for a `docker_version` before 1.8.3 docker's loader kept only
+    /// these (it read the JSON through its `V1Image` type first), empty strings left out.
+    static let v1Fields: Set<String> = ["id", "parent", "comment", "created", "container", "container_config", "docker_version",
+                                        "author", "config", "architecture", "variant", "os", "Size"]
+
+    /// Whether dotted version `a` is before `b`, as moby's `versions.LessThan` compares
+    /// (numeric parts, a missing or non-numeric part is 0).
+    static func isBefore(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: ".").map { Int($0) ?? 0 }, y = b.split(separator: ".").map { Int($0) ?? 0 }
+        for i in 0..<max(x.count, y.count) {
+            let p = i < x.count ? x[i] : 0, q = i < y.count ? y[i] : 0
+            if p != q { return p < q }
+        }
+        return false
+    }
 
     private struct Layer {
         var json: [String: Any]
@@ -111,6 +128,9 @@ enum LegacyArchiveReader {
             while let cur = at { chain.append(read[cur]!); at = layers[cur]!.parent }
             chain.reverse()
             var json = layers[id]!.json.filter { !dropped.contains($0.key) }
+            if isBefore(json["docker_version"] as? String ?? "", "1.8.3") {
+                json = json.filter { v1Fields.contains($0.key) && !($0.value is NSNull) && ($0.value as? String).map { !$0.isEmpty } ?? true }
+            }
             if (json["os"] as? String ?? "").isEmpty { json["os"] = "linux" }
             json["rootfs"] = ["type": "layers", "diff_ids": chain.map(\.diffID)] as [String: Any]
             json["history"] = chain.map(\.history)
