@@ -10,11 +10,10 @@ import TestSupport
 @Suite struct LegacyArchiveTests {
     static let base = String(repeating: "b", count: 64), app = String(repeating: "a", count: 64), tool = String(repeating: "c", count: 64)
 
+    /// A layer of one file `path` (one directory deep) holding `content`.
     static func layerTar(_ path: String, _ content: String) throws -> [UInt8] {
-        try TarBuilder().directory(ArchivePathDir(path)).file(path, content).bytes()
+        try TarBuilder().directory(String(path.prefix { $0 != "/" })).file(path, content).bytes()
     }
-
-    private static func ArchivePathDir(_ p: String) -> String { String(p[..<p.lastIndex(of: "/")!]) }
 
     /// One legacy archive: layer directories (json, VERSION, layer.tar unless nil) and `repositories`.
     static func archive(_ layers: [(id: String, json: String, tar: [UInt8]?)], repositories: String?) throws -> [UInt8] {
