@@ -11,9 +11,11 @@ import TestSupport
 @Suite(.serialized) struct PodmanInteropTests {
     /// (corpus input, base name for bare tags) → the names lading gives its images.
     static let inputs: [(file: String, baseName: String?, label: String)] = [
-        ("v2.skopeo.docker.tar", nil, "one image"),
-        ("multi.containerd.docker.tar", nil, "several images"),
-        ("layout-zstd", "example.com/team/zstd", "zstd layers"),
+        ("\(corpus)/v2.skopeo.docker.tar", nil, "one image"),
+        ("\(corpus)/multi.containerd.docker.tar", nil, "several images"),
+        ("\(corpus)/layout-zstd", "example.com/team/zstd", "zstd layers"),
+        // docker 1.x's format, its configs rebuilt by lading (one layer.tar of 0 bytes).
+        ("\(publicData)/moby/emptyLayer.tar", nil, "pre-1.10 archive"),
     ]
 
     @Test(arguments: inputs.indices)
@@ -22,7 +24,7 @@ import TestSupport
         let pod = try PrivatePodman()
         let (service, dir) = try makeStore()
         defer { dir.remove() }
-        _ = try service.load(path: "\(corpus)/\(file)", options: .init(baseName: baseName))
+        _ = try service.load(path: file, options: .init(baseName: baseName))
         let images = try service.images()
         let names = images.flatMap(\.names).map(\.description).sorted()
         #expect(!names.isEmpty)
