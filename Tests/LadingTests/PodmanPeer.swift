@@ -3,9 +3,11 @@ import ImageSpec
 import TestSupport
 
 /// podman and buildah with a private containers-storage (vfs driver, root, runroot and
-/// tmpdir in a temporary directory, events to a file, cgroupfs): nothing they do touches
-/// the machine's storage. No container is run. Missing programs are a thrown error (the
-/// interop tests fail, they never skip): scripts/setup installs both.
+/// tmpdir in a temporary directory) and a private containers.conf (events to a file,
+/// cgroupfs, file locks instead of /dev/shm, netavark's configuration and lock in the
+/// temporary directory): nothing they do touches the machine's storage or network setup.
+/// No container is run. Missing programs are a thrown error (the interop tests fail, they
+/// never skip): scripts/setup installs both.
 final class PrivatePodman {
     let dir: TemporaryDirectory
     private let environment: [String: String]
@@ -22,8 +24,24 @@ final class PrivatePodman {
         runroot = "\(dir.path)/run"
         """
         try conf.write(toFile: dir.path + "/storage.conf", atomically: true, encoding: .utf8)
+        let engine = """
+        [engine]
+        tmp_dir = "\(dir.path)/tmp"
+        static_dir = "\(dir.path)/root/libpod"
+        volume_path = "\(dir.path)/root/volumes"
+        image_copy_tmp_dir = "\(dir.path)/tmp"
+        events_logger = "file"
+        events_logfile_path = "\(dir.path)/events.log"
+        cgroup_manager = "cgroupfs"
+        lock_type = "file"
+        [network]
+        network_backend = "netavark"
+        network_config_dir = "\(dir.path)/networks"
+        """
+        try engine.write(toFile: dir.path + "/containers.conf", atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         env["CONTAINERS_STORAGE_CONF"] = dir.path + "/storage.conf"
+        env["CONTAINERS_CONF"] = dir.path + "/containers.conf"
         env["TMPDIR"] = dir.path
         environment = env
     }
