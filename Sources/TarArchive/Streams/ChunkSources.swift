@@ -127,3 +127,18 @@ public final class WriterSink: ByteSink {
     public init(_ writer: TarWriter) { self.writer = writer }
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try writer.write(bytes) }
 }
+
+/// Bytes held in memory, as one chunk.
+public final class BytesSource: ChunkSource {
+    private let storage: UnsafeMutableRawBufferPointer
+    private var done = false
+    public init(_ bytes: [UInt8]) {
+        storage = .allocate(byteCount: bytes.count, alignment: 16)
+        storage.copyBytes(from: bytes)
+    }
+    deinit { storage.deallocate() }
+    public func nextChunk() throws -> UnsafeRawBufferPointer {
+        defer { done = true }
+        return done ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(storage)
+    }
+}
