@@ -1,6 +1,6 @@
 import Foundation
 import ImageSpec
-import TarArchive
+import ByteStreams
 
 /// A blob store seen with its documents held back: where a copy rewrites image trees
 /// (recompression, OCI conversion) before anything is named.
