@@ -107,9 +107,11 @@ struct ImageFilter {
             guard let have = labelsHave[k] else { return false }
             if let v, have != v { return false }
         }
-        let created = Human.parseTime(d.config.created) ?? .distantPast
-        if let before, !(created < before) { return false }
-        if let since, !(created > since) { return false }
+        if before != nil || since != nil {
+            let created = Human.parseTime(d.config.created) ?? .distantPast
+            if let before, !(created < before) { return false }
+            if let since, !(created > since) { return false }
+        }
         if !references.isEmpty && !d.image.names.contains(where: matchesName) { return false }
         return true
     }
