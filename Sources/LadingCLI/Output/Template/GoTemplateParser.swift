@@ -258,6 +258,9 @@ struct TemplateParser {
                 if Self.unsupported.contains(tok.text) || ["if", "range", "with", "else", "end"].contains(tok.text) {
                     throw TemplateError("unexpected \(tok.text) in command")
                 }
+                guard GoTemplate.functions.contains(tok.text) else {
+                    throw TemplateError("function \"\(tok.text)\" not defined (the functions are \(GoTemplate.functions.joined(separator: ", ")))")
+                }
                 return .function(tok.text)
             }
         default: throw TemplateError("unexpected \"\(tok.text)\" in command")
