@@ -4,7 +4,8 @@ import ImageSpec
 import Lading
 
 struct ImagesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images (REPOSITORY, TAG, IMAGE ID, CREATED, SIZE).")
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images (REPOSITORY, TAG, IMAGE ID, CREATED, SIZE).",
+        discussion: "A --format template runs once per row over docker's fields: .ID, .Repository, .Tag, .Digest, .CreatedSince, .CreatedAt, .Size (human), .SizeBytes (bytes), .VirtualSize, .SharedSize, .UniqueSize, .Containers; --format json prints the same fields, one object per line.")
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
     @Flag(help: "Show digests.") var digests = false

@@ -5,7 +5,7 @@ import Lading
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "Show an image's history (IMAGE, CREATED, CREATED BY, SIZE, COMMENT), newest first.",
-        discussion: "SIZE is the size of the layer blob an entry added; 0B for entries that added no layer.")
+        discussion: "SIZE is the size of the layer blob an entry added; 0B for entries that added no layer. A --format template runs once per entry over docker's fields: .ID, .CreatedBy (never cut), .CreatedSince, .CreatedAt, .Size (human), .SizeBytes (bytes), .Comment; --format json prints the same fields, one object per line.")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output.") var noTrunc = false

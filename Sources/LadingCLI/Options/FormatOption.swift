@@ -67,7 +67,8 @@ struct FormatOption<Choices: FormatChoices>: ParsableArguments {
     /// - Throws: `ValidationError` (exit 2) for a value not accepted or a template that
     ///   does not parse.
     func parsed() throws -> OutputFormat {
-        guard let format else { return .standard }
+        // As docker: an empty value is the default.
+        guard let format, !format.isEmpty else { return .standard }
         if format == Choices.names.first, Choices.names.count > 1 { return .standard }
         if format == "json" { return .json }
         if Choices.templates, format.contains("{{") || format.hasPrefix("table ") {
