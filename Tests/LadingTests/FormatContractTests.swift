@@ -48,6 +48,12 @@ import TestSupport
             example.com/team/app   v2        2984e26d971a   2.01MB    2009457
 
             """)
+        // The header row runs the functions as docker's does: titles are left as they are, pad still pads.
+        #expect(try lading(["images", "--format", "table {{upper .Repository}}\t{{json .Tag}}\t{{pad .Tag 1 1}}|"], store).out == """
+            REPOSITORY             TAG        TAG |
+            EXAMPLE.COM/TEAM/APP   "v2"       v2 |
+
+            """)
         #expect(try lading(["images", "--format", "{{upper .Tag}} {{lower .Repository | upper}} {{.Digest}}"], store).out
             == "V2 EXAMPLE.COM/TEAM/APP sha256:2984e26d971ac4b9e8be83ad61ef21d25074e16156be51da99cbd17fb971d606\n")
         // {{json .}} and --format json are the same line, sizes human and in bytes.

@@ -40,10 +40,10 @@ import TestSupport
 
     @Test(arguments: [
         ("{{.Name}}", "app"), ("{{.Tags}}", "[v1 v2]"), ("{{.Labels}}", "map[a:1]"), ("{{.Nil}}", "<nil>"),
-        ("{{json .Tags}}", "[\"v1\",\"v2\"]"), ("{{json .Text}}", "\"\\u003ca\\u0026b\\u003e\""), ("{{.Labels.zz}}", "<no value>"),
+        ("{{json .Tags}}", "[\"v1\",\"v2\"]"), ("{{json .Text}}", "\"<a&b>\""), ("{{.Labels.zz}}", "<no value>"),
         ("{{index .Tags 1}}", "v2"), ("{{index .Labels \"a\"}}", "1"), ("{{join .Tags \", \"}}", "v1, v2"),
         ("{{join (split \"a:b:c\" \":\") \"-\"}}", "a-b-c"), ("{{.Name | upper}}", "APP"), ("{{title .Name}}", "App"),
-        ("{{pad .Name 1 2}}|", " app  |"), ("{{len .Tags}} {{len .Name}}", "2 3"),
+        ("{{pad .Name 1 2}}|", " app  |"), ("{{pad .Empty 1 2}}|", "|"), ("{{len .Tags}} {{len .Name}}", "2 3"),
         ("{{if .Empty}}x{{else if .Flag}}y{{else}}z{{end}}", "y"), ("{{if not .Flag}}x{{else}}z{{end}}", "z"),
         ("{{if and .Flag .N}}a{{end}}{{if or .Empty .Nil}}b{{end}}", "a"), ("{{if eq .Name \"x\" \"app\"}}eq{{end}}{{if ne .N 3}}ne{{end}}", "eq"),
         ("{{range $i, $t := .Tags}}{{$i}}:{{$t}}:{{$.Name}} {{end}}", "0:v1:app 1:v2:app "),
@@ -55,6 +55,13 @@ import TestSupport
     ])
     func evaluates(_ source: String, _ output: String) throws {
         #expect(try run(source) == output, "\(source)")
+    }
+
+    @Test func aHeaderRowLeavesTitlesAsTheyAre() throws {
+        let titles = TemplateValue.object(["Name": .string("NAME"), "Tags": .string("TAGS")])
+        let t = try GoTemplate("{{upper .Name}}|{{join .Tags \",\"}}|{{json .Name}}|{{truncate .Name 2}}|{{pad .Name 1 0}}")
+        #expect(try t.execute(titles, header: true) == "NAME|TAGS|NAME|NAME| NAME")
+        #expect(try t.execute(Self.row) == "APP|v1,v2|\"app\"|ap| app")
     }
 
     @Test(arguments: [

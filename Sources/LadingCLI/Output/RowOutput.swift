@@ -22,7 +22,7 @@ enum RowOutput {
                     var fields: [String: TemplateValue] = [:]
                     for case .object(let o) in rows.prefix(1) { for k in o.keys { fields[k] = .string(k.uppercased()) } }
                     for (k, h) in headers { fields[k] = .string(h) }
-                    out += try t.execute(.object(fields)) + "\n"
+                    out += try t.execute(.object(fields), header: true) + "\n"
                 }
                 for r in rows { out += try t.execute(r) + "\n" }
                 return table ? tabwriter(out) : out

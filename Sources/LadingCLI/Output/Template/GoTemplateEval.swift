@@ -11,8 +11,12 @@ extension GoTemplate {
     /// The text the template makes of `dot`.
     /// - Throws: `TemplateError` for a field the value does not have, an unknown function,
     ///   or arguments a function cannot take.
-    func execute(_ dot: TemplateValue) throws -> String {
+    /// - Parameter header: run as docker runs a `table` template's header row, over the
+    ///   column titles: `json`, `split`, `join`, `title`, `lower`, `upper` and `truncate`
+    ///   give back their first argument.
+    func execute(_ dot: TemplateValue, header: Bool = false) throws -> String {
         var run = TemplateRun(root: dot)
+        run.header = header
         try run.nodes(nodes, dot)
         return run.out
     }
@@ -22,6 +26,7 @@ struct TemplateRun {
     let root: TemplateValue
     var out = ""
     var variables: [(String, TemplateValue)] = []
+    var header = false
 
     init(root: TemplateValue) { self.root = root }
 
@@ -85,6 +90,7 @@ struct TemplateRun {
         if case .function(let name) = c[0] {
             var args = try c.dropFirst().map { try operand($0, dot) }
             if let piped { args.append(piped) }
+            if header, Self.headerIdentity.contains(name), let first = args.first { return first }
             return try Self.call(name, args)
         }
         guard c.count == 1, piped == nil else { throw TemplateError("can't give argument to non-function \(describe(c[0]))") }
@@ -113,6 +119,8 @@ struct TemplateRun {
         case .group: return "(...)"
         }
     }
+
+    static let headerIdentity: Set<String> = ["json", "split", "join", "title", "lower", "upper", "truncate"]
 
     static func field(_ value: TemplateValue, _ fields: [String]) throws -> TemplateValue {
         var v = value
@@ -166,6 +174,7 @@ struct TemplateRun {
         case "pad":
             try arity(3)
             let s = try string(a[0], name)
+            if s.isEmpty { return .string("") }
             return .string(String(repeating: " ", count: max(0, try int(a[1], name))) + s + String(repeating: " ", count: max(0, try int(a[2], name))))
         case "len":
             try arity(1)

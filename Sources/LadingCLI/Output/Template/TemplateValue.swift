@@ -75,7 +75,8 @@ indirect enum TemplateValue: Equatable {
         }
     }
 
-    /// Go's `json.Marshal`: keys sorted, `<`, `>` and `&` escaped as `\u003c`, `\u003e`, `\u0026`.
+    /// docker's `json` template function (Go's JSON encoder without HTML escaping): keys
+    /// sorted, no blanks, control characters and U+2028, U+2029 escaped.
     var json: String {
         switch self {
         case .null, .missing: return "null"
@@ -97,7 +98,7 @@ indirect enum TemplateValue: Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
+            case "\u{2028}", "\u{2029}":
                 out += "\\u" + String(format: "%04x", c.value)
             default:
                 if c.value < 0x20 { out += "\\u" + String(format: "%04x", c.value) } else { out.unicodeScalars.append(c) }
