@@ -27,7 +27,9 @@ struct InspectCommand: ParsableCommand {
             case .standard: break
             case .json: return print(TemplateValue(json: out).json)
             case .template(let t, _):
-                return print(try RowOutput.render(out.map { TemplateValue(json: $0) }, .template(t, table: false), headers: [:]) ?? "", terminator: "")
+                // As docker: an empty line when no image was found.
+                let text = try RowOutput.render(out.map { TemplateValue(json: $0) }, .template(t, table: false), headers: [:]) ?? ""
+                return print(text.isEmpty ? "\n" : text, terminator: "")
             }
             guard !out.isEmpty else { print("[]"); return }
             let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
