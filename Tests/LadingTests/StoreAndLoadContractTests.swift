@@ -10,12 +10,13 @@ import TestSupport
     @Test(arguments: [
         ["images"], ["count"], ["du"], ["history", "a"], ["inspect", "a"], ["save", "-o", "OUT", "a"], ["unpack", "a", "OUT"],
         ["diff", "a", "b"], ["children", "a"], ["tag", "a", "b"], ["rmi", "a"], ["prune", "--dry-run"], ["prune", "-f"],
+        ["copy", "a", "docker-archive:OUT"],
     ])
     func aMissingStoreIsAnErrorOnEveryReadingCommand(_ args: [String]) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let missing = dir.path + "/sotre"
-        let argv = args.map { $0 == "OUT" ? dir.path + "/out" : $0 }
+        let argv = args.map { $0.replacingOccurrences(of: "OUT", with: dir.path + "/out") }
         let r = try run([ladingBinary] + argv + ["--store", missing])
         #expect(r.status == 1, "\(args)")
         #expect(r.out == "", "\(args)")

@@ -43,9 +43,6 @@ indirect enum TemplateValue: Equatable {
         }
     }
 
-    /// An object of strings (a row of `images`, `history`, `du`).
-    init(row: [String: Any]) { self.init(json: row) }
-
     /// Go's truth: false, 0, "", an empty array or map, and nil are false.
     var truth: Bool {
         switch self {
