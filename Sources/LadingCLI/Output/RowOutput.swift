@@ -32,22 +32,3 @@ enum RowOutput {
         }
     }
 }
-
-/// Go's text/tabwriter as docker sets it up (minimum width 10, padding 3, spaces): cells
-/// end at a tab; each column is as wide as its widest tab-ended cell plus 3, at least 10;
-/// the text after a line's last tab is not padded.
-func tabwriter(_ text: String) -> String {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
-    var widths: [Int] = []
-    for cells in lines {
-        for (i, c) in cells.dropLast().enumerated() {
-            if i == widths.count { widths.append(0) }
-            widths[i] = max(widths[i], c.count)
-        }
-    }
-    return lines.map { cells in
-        cells.enumerated().map { i, c in
-            i == cells.count - 1 ? String(c) : String(c).padding(toLength: max(widths[i] + 3, 10), withPad: " ", startingAt: 0)
-        }.joined()
-    }.joined(separator: "\n")
-}
