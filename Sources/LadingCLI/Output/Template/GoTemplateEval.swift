@@ -64,7 +64,6 @@ struct TemplateRun {
         switch over {
         case .array(let a): pairs = a.enumerated().map { (.int(Int64($0.offset)), $0.element) }
         case .object(let o), .map(let o): pairs = o.keys.sorted().map { (.string($0), o[$0]!) }
-        case .int(let n): pairs = (0..<max(0, n)).map { (.int($0), .int($0)) }
         case .null, .missing: pairs = []
         default: throw TemplateError("range can't iterate over \(over.printed)")
         }
@@ -173,9 +172,9 @@ struct TemplateRun {
             return .string(s.count > n ? String(s.prefix(max(0, n))) : s)
         case "pad":
             try arity(3)
-            let s = try string(a[0], name)
-            if s.isEmpty { return .string("") }
-            return .string(String(repeating: " ", count: max(0, try int(a[1], name))) + s + String(repeating: " ", count: max(0, try int(a[2], name))))
+            let s = try string(a[0], name), before = try int(a[1], name), after = try int(a[2], name)
+            guard (0...4096).contains(before), (0...4096).contains(after) else { throw TemplateError("pad: 0 to 4096 spaces, not \(before) and \(after)") }
+            return .string(s.isEmpty ? "" : String(repeating: " ", count: before) + s + String(repeating: " ", count: after))
         case "len":
             try arity(1)
             switch a[0] {

@@ -145,6 +145,9 @@ enum TemplateLexer {
 struct TemplateParser {
     let items: [TemplateLexer.Item]
     var at = 0
+    /// Blocks (`if`, `range`, `with`) and parentheses open at this point.
+    var depth = 0
+    static let maxDepth = 100
     static let unsupported: Set<String> = ["define", "template", "block", "break", "continue"]
 
     /// Nodes up to an `{{else…}}` or `{{end}}` (returned, as tokens) or the end of input.
@@ -173,6 +176,9 @@ struct TemplateParser {
 
     /// An if, range or with after its keyword, through its `{{end}}`.
     mutating func branch(_ keyword: String, _ tokens: [TemplateToken]) throws -> TemplateNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw TemplateError("blocks nested more than \(Self.maxDepth) deep") }
         let pipe = try pipeline(tokens)
         let (then, end) = try list()
         guard let end else { throw TemplateError("{{\(keyword)}} without {{end}}") }
@@ -198,7 +204,8 @@ struct TemplateParser {
         }
     }
 
-    func pipeline(_ tokens: [TemplateToken]) throws -> TemplatePipeline {
+    func pipeline(_ tokens: [TemplateToken], nesting: Int = 0) throws -> TemplatePipeline {
+        guard nesting + depth <= Self.maxDepth else { throw TemplateError("parentheses nested more than \(Self.maxDepth) deep") }
         var p = TemplatePipeline()
         var t = tokens[...]
         if let d = t.firstIndex(where: { $0.kind == .declare }) {
@@ -227,7 +234,7 @@ struct TemplateParser {
                 guard depth == 0 else { throw TemplateError("unclosed left paren") }
                 var fields: [String] = []
                 if let f = t.first, f.kind == .field, f.text != "." { fields = Self.fields(f.text); t = t.dropFirst() }
-                command.append(.group(try pipeline(inner), fields))
+                command.append(.group(try pipeline(inner, nesting: nesting + 1), fields))
             default: command.append(try operand(tok))
             }
         }
