@@ -70,7 +70,7 @@ import TestSupport
         ("{{end}}", "unexpected {{end}}"),
         ("{{if .Flag}}x", "{{if}} without {{end}}"),
         ("{{.Name 1}}", nil), ("{{.Name.X}}", nil), ("{{.Nil.X}}", nil), ("{{$x}}", nil),
-        ("{{join .Name \",\"}}", nil), ("{{pad .Name 99999999999 0}}", nil), ("{{range 5}}x{{end}}", nil),
+        ("{{join .Name \",\"}}", nil), ("{{...}}", "bad field syntax: ..."), ("{{.Name.}}", "bad field syntax: .Name."), ("{{pad .Name 99999999999 0}}", nil), ("{{range 5}}x{{end}}", nil),
         (String(repeating: "{{if .Flag}}", count: 101), "blocks nested more than 100 deep"),
         ("{{" + String(repeating: "(", count: 5000) + ".Name" + String(repeating: ")", count: 5000) + "}}", "parentheses nested more than 100 deep"), ("{{index .Tags 5}}", nil), ("{{upper .N}}", nil), ("{{$x = 1}}", nil),
     ] as [(String, String?)])

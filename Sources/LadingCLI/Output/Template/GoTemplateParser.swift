@@ -233,7 +233,7 @@ struct TemplateParser {
                 }
                 guard depth == 0 else { throw TemplateError("unclosed left paren") }
                 var fields: [String] = []
-                if let f = t.first, f.kind == .field, f.text != "." { fields = Self.fields(f.text); t = t.dropFirst() }
+                if let f = t.first, f.kind == .field, f.text != "." { fields = try Self.fields(f.text); t = t.dropFirst() }
                 command.append(.group(try pipeline(inner, nesting: nesting + 1), fields))
             default: command.append(try operand(tok))
             }
@@ -243,14 +243,20 @@ struct TemplateParser {
         return p
     }
 
-    static func fields(_ chain: String) -> [String] { chain.split(separator: ".").map(String.init) }
+    /// `.A.B` as `["A", "B"]`; `.` as none.
+    static func fields(_ chain: String) throws -> [String] {
+        if chain == "." { return [] }
+        let parts = chain.split(separator: ".", omittingEmptySubsequences: false).dropFirst()
+        guard parts.allSatisfy({ !$0.isEmpty }) else { throw TemplateError("bad field syntax: \(chain)") }
+        return parts.map(String.init)
+    }
 
     func operand(_ tok: TemplateToken) throws -> TemplateOperand {
         switch tok.kind {
-        case .field: return .dot(Self.fields(tok.text))
+        case .field: return .dot(try Self.fields(tok.text))
         case .variable:
-            let parts = tok.text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            return .variable(parts[0], Array(parts.dropFirst()))
+            let name = String(tok.text.prefix { $0 != "." })
+            return .variable(name, name == tok.text ? [] : try Self.fields(String(tok.text.dropFirst(name.count))))
         case .string: return .literal(.string(try Self.unquote(tok.text)))
         case .number:
             if let i = Int64(tok.text) { return .literal(.int(i)) }
