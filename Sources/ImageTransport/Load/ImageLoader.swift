@@ -96,7 +96,7 @@ public enum ImageLoader {
         if files.contains("repositories") {
             throw TransportError(.unsupported, "\(files.sourceName): no manifest.json: the pre-1.10 docker save format (repositories and <id>/json only) is not supported")
         }
-        throw TransportError(.unrecognizedFormat, "\(files.sourceName): not an image archive (no oci-layout, index.json or manifest.json)")
+        throw TransportError(.unrecognizedFormat, "\(files.sourceName): not an image archive (no oci-layout, index.json or manifest.json); to make an image of a filesystem tarball, use lading import")
     }
 
     static func readIndexMode(_ files: ArchiveFiles, options: Options) throws -> LoadPlan {
