@@ -78,7 +78,7 @@ enum LegacyArchiveReader {
             layers[id] = Layer(json: json, parent: parent)
         }
         guard !layers.isEmpty else {
-            throw TransportError(.unrecognizedFormat, "\(src): not an image archive (no oci-layout, index.json or manifest.json)")
+            throw TransportError(.unrecognizedFormat, "\(src): not an image archive (no oci-layout, index.json or manifest.json); to make an image of a filesystem tarball, use lading import")
         }
 
         let plan = LoadPlan()
