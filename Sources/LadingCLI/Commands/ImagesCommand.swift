@@ -16,7 +16,7 @@ struct ImagesCommand: ParsableCommand {
     func validate() throws {
         if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
     }
-    @Argument(help: "Only images whose name matches this repository[:tag] pattern.") var repository: String?
+    @Argument(help: "Only images whose name matches this repository[:tag] pattern.", completion: .imageName) var repository: String?
 
     func run() throws {
         guarded {

@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON, in the shape of docker image inspect.")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Argument(help: "Image names or IDs.") var images: [String]
+    @Argument(help: "Image names or IDs.", completion: .imageName) var images: [String]
 
     /// As docker: the images found are printed (`[]` when none is), then one
     /// `Error: …` line on standard error per name that failed, and exit status 1.
