@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error in an OCI or Docker document or name: bad grammar, a missing required
 /// field, or a document of the wrong kind.
 public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -11,4 +13,9 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
     public var description: String { message }
+}
+
+/// `localizedDescription` is the message.
+extension SpecError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error reading or writing an image archive or layout: a missing entry, an
 /// inconsistent manifest, a digest that does not match. `message` names the archive,
 /// the entry or the digest at fault.
@@ -12,4 +14,9 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
     public var description: String { message }
+}
+
+/// `localizedDescription` is the message.
+extension TransportError: LocalizedError {
+    public var errorDescription: String? { description }
 }
