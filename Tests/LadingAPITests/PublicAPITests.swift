@@ -165,6 +165,41 @@ private func listing(_ root: String) -> [String] {
         #expect(counting.bytes == Self.blobBytes(store))
     }
 
+    /// The README's library example, with its paths in a temporary directory (absolute:
+    /// tests run in parallel in one process, so none changes the current directory).
+    @Test func readmeExample() throws {
+        let dir = try Scratch()
+        defer { dir.remove() }
+        try FileManager.default.copyItem(atPath: archive, toPath: "\(dir.path)/base.tar")
+        let printed = Reports()
+
+        let service = try ImageService(storePath: "\(dir.path)/images", create: true)
+        let loaded = try service.load(path: "\(dir.path)/base.tar")
+        var listed: [String] = []
+        for image in try service.images() {
+            listed.append("\(image.id) \(image.names.map(\.familiarString))")
+        }
+        let monitor = TransferMonitor { bytes in printed.add(bytes) }
+        service.monitor = monitor
+        try service.save(["example.com/team/app"], toFile: "\(dir.path)/app.tar")
+        service.monitor = nil
+        let report = Verifier.verify(target: "\(dir.path)/app.tar", storePath: service.layout.root)
+        var message = ""
+        do {
+            _ = try service.resolve("busybox")
+        } catch {
+            message = error.localizedDescription
+            #expect(LadingError(error).code == .notFound)
+        }
+
+        #expect(loaded.images.count == 1)
+        #expect(listed == ["\(imageID) [\"example.com/team/app:v2\"]"])
+        let size = try FileManager.default.attributesOfItem(atPath: "\(dir.path)/app.tar")[.size] as? Int64
+        #expect(printed.values.last == size)
+        #expect(report.clean && report.findings.isEmpty)
+        #expect(message == "No such image: busybox")
+    }
+
     static func blobBytes(_ store: String) -> Int64 {
         let dir = "\(store)/blobs/sha256"
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).reduce(0) { sum, name in

@@ -76,4 +76,32 @@ import TestSupport
             #expect(script.contains("---completion"), "\(f) never calls lading back")
         }
     }
+
+    /// The shell's call back for an image argument: the names of the store the command
+    /// line names (or `LADING_STORE`), files after a transport; nothing is created.
+    @Test func completionCallsBackForStoreNames() throws {
+        let dir = try TemporaryDirectory("lading-complete")
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        #expect(try run([ladingBinary, "load", "-q", "--store", store, "-i", "\(corpus)/v2.skopeo.docker.tar"]).status == 0)
+        #expect(try run([ladingBinary, "tag", "--store", store, "example.com/team/app:v2", "other/app:1"]).status == 0)
+        // `lading tag --store STORE <TAB>`: word 4 of `lading tag --store STORE ''`.
+        let names = try run([ladingBinary, "---completion", "tag", "--", "positional@0", "4", "0", "lading", "tag", "--store", store, ""])
+        #expect(names.status == 0)
+        #expect(names.out == "example.com/team/app:v2\nother/app:1\n")
+        let prefixed = try run([ladingBinary, "---completion", "rmi", "--", "positional@0", "2", "2", "lading", "rmi", "ot"],
+                               environment: ["LADING_STORE": store, "PATH": "/usr/bin:/bin"])
+        #expect(prefixed.out == "other/app:1\n")
+        // A store that does not exist offers nothing and is not created.
+        let none = try run([ladingBinary, "---completion", "inspect", "--", "positional@0", "4", "0", "lading", "inspect", "--store", dir.path + "/absent", ""])
+        #expect(none.status == 0)
+        #expect(none.out == "")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/absent"))
+        // `copy oci:DIR/…` completes paths inside DIR, keeping the transport.
+        try FileManager.default.createDirectory(atPath: dir.path + "/dd/sub", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: dir.path + "/dd/f.tar", contents: Data()))
+        let word = "oci:\(dir.path)/dd/"
+        let paths = try run([ladingBinary, "---completion", "copy", "--", "positional@0", "2", "\(word.count)", "lading", "copy", word])
+        #expect(paths.out == "oci:\(dir.path)/dd/f.tar\noci:\(dir.path)/dd/sub/\n")
+    }
 }
