@@ -36,9 +36,14 @@ public struct ImageCopier {
 
     public init(storePath: String) { self.storePath = storePath }
 
+    /// Copies the images `src` names to `dst`, as `skopeo copy` does between these
+    /// transports (image-spec image-layout.md for `oci:`, docker-save for
+    /// `docker-archive:`); see `TransportAddress` for the address forms.
     /// - Returns: the copied images (top descriptor and names).
-    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest;
-    ///   a destination file is written to a temporary name and renamed at the end.
+    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest
+    ///   (`LadingError`, `LayoutError`, `TransportError`, `ArchiveError`), or
+    ///   `CancellationError` from `monitor`; a destination file is written to a temporary
+    ///   name and renamed at the end, a destination directory the copy created is removed.
     @discardableResult
     public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [ImageRecord] {
         let work: OCILayout

@@ -25,9 +25,9 @@ extension ImageService {
     /// Formats: docker-save (legacy and Docker 25+), oci-archive, and OCI image layouts
     /// (image-spec image-layout.md, image-index.md, manifest.md); names come from
     /// `io.containerd.image.name`, else a full-reference `org.opencontainers.image.ref.name`
-    /// (annotations.md). With `monitor` set, progress is the bytes written into the
-    /// store's new blobs, and a cancelled load throws `CancellationError` with the store
-    /// as it was.
+    /// (annotations.md). With `monitor` set, progress is the bytes staged in the store's
+    /// ingest area (blob bytes, plus a legacy archive's per-layer files), and a cancelled
+    /// load throws `CancellationError` with the store as it was.
     /// - Parameters:
     ///   - path: a file, a directory, or `-` for standard input.
     ///   - options: `baseName`, `platform`, `maxBlobSize` (bytes, decompressed).

@@ -77,6 +77,8 @@ extension ImageService {
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
     /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
+    /// - Throws: as `save(_:all:to:)`, and `ArchiveError` when `path` cannot be written
+    ///   (its temporary file is removed).
     public func save(_ names: [String], all: Bool = false, toFile path: String) throws {
         try OutputFile.write(to: path) { try save(names, all: all, to: $0) }
     }
