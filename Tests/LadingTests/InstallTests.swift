@@ -46,23 +46,30 @@ import TestSupport
         #expect(version.out == (try run([ladingBinary, "--version"])).out)
         #expect(version.out.hasPrefix("lading 0."))
 
-        // The page renders without a warning and carries every command, option and variable.
-        let render = try run(["groff", "-man", "-Tutf8", "-ww", "-P", "-cbou", "\(prefix)/share/man/man1/lading.1"])
-        #expect(render.status == 0)
-        #expect(render.err == "")
-        let page = render.out
+        // The page carries every command, option and variable (checked in its source, with
+        // troff's escapes taken out), and renders without a warning where groff is installed.
+        let source = try String(contentsOfFile: "\(prefix)/share/man/man1/lading.1", encoding: .utf8)
+        var page = source.replacingOccurrences(of: "\\-", with: "-")
+        for font in ["\\fB", "\\fI", "\\fR"] { page = page.replacingOccurrences(of: font, with: "") }
         for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "EXAMPLES", "ENVIRONMENT", "FILES", "EXIT STATUS"] {
-            #expect(page.contains("\n\(section)\n"), "no \(section) section")
+            #expect(page.contains("\n.SH \(section)\n"), "no \(section) section")
         }
         let commands = try Self.commands()
         #expect(commands.count == 18)
         for c in commands {
-            #expect(page.contains("lading \(c.name) "), "\(c.name) is not in the page")
+            #expect(page.contains(".SS \"lading \(c.name)\""), "\(c.name) is not in the page")
             for o in c.options { #expect(page.contains(o), "\(c.name) \(o) is not in the page") }
         }
         let variables = try Self.environmentVariables()
         #expect(variables.isSuperset(of: ["LADING_STORE", "LADING_SYNC", "LADING_PROGRESS_AFTER"]))
-        for v in variables.union(["XDG_DATA_HOME", "SOURCE_DATE_EPOCH"]) { #expect(page.contains(v), "\(v) is not in the page") }
+        for v in variables.union(["XDG_DATA_HOME", "SOURCE_DATE_EPOCH"]) { #expect(page.contains(".B \(v)\n"), "\(v) is not in ENVIRONMENT") }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") {
+            let render = try run(["groff", "-man", "-Tutf8", "-ww", "-P", "-cbou", "\(prefix)/share/man/man1/lading.1"])
+            #expect(render.status == 0)
+            #expect(render.err == "")
+            for section in ["EXAMPLES", "ENVIRONMENT", "FILES", "EXIT STATUS"] { #expect(render.out.contains("\n\(section)\n")) }
+            #expect(render.out.contains("LADING_PROGRESS_AFTER"))
+        }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/man") {
             let man = try run(["man", "-l", "\(prefix)/share/man/man1/lading.1"], environment: ["MANPAGER": "cat", "MANWIDTH": "100", "PATH": "/usr/bin:/bin"])
             #expect(man.status == 0, "\(man.err)")
