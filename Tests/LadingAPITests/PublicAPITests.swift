@@ -232,3 +232,33 @@ private final class Reports: @unchecked Sendable {
         return seen
     }
 }
+
+@Suite struct CopyMonitorTests {
+    /// A copy from a docker-save tarball to an oci-archive reports the blob bytes it
+    /// writes into the archive, and a cancelled one leaves no archive behind.
+    @Test func copyReportsProgressAndStopsWhenCancelled() throws {
+        let dir = try Scratch()
+        defer { dir.remove() }
+        var copier = ImageCopier(storePath: "\(dir.path)/store")
+        let counting = TransferMonitor()
+        copier.monitor = counting
+        let out = "\(dir.path)/app.oci.tar"
+        let copied = try copier.copy(from: try TransportAddress(parsing: "docker-archive:\(archive)"),
+                                     to: try TransportAddress(parsing: "oci-archive:\(out):app"))
+        #expect(copied.count == 1)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int64)
+        // Both layers (1997312 and 10752 bytes, stored uncompressed) went through it.
+        #expect(counting.bytes >= 1_997_312 + 10_752)
+        #expect(counting.bytes <= size)
+        #expect(Verifier.verify(target: "oci-archive:\(out)", storePath: "\(dir.path)/store").clean)
+
+        let cancelled = TransferMonitor()
+        cancelled.cancel()
+        copier.monitor = cancelled
+        #expect(throws: CancellationError.self) {
+            try copier.copy(from: try TransportAddress(parsing: "docker-archive:\(archive)"),
+                            to: try TransportAddress(parsing: "oci-archive:\(dir.path)/second.tar:app"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["app.oci.tar"])
+    }
+}

@@ -38,9 +38,9 @@ extension ImageCopier {
             let n = Glibc.read(fd, buf.baseAddress, buf.count)
             if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
             if n == 0 { break }
-            // A layout counts what its blob writers take; other stores (an archive being
-            // written) are counted here.
-            if !(dst is OCILayout) { try monitor?.advance(n) }
+            // Progress is counted where the bytes land (a layout's blob writer, an
+            // archive); here only a cancellation is seen, between chunks.
+            try monitor?.check()
             try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         }
         try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
