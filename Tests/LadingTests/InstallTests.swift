@@ -55,7 +55,8 @@ import TestSupport
             #expect(page.contains("\n.SH \(section)\n"), "no \(section) section")
         }
         let commands = try Self.commands()
-        #expect(commands.count == 18)
+        #expect(Set(commands.map(\.name)).isSuperset(of: ["load", "save", "images", "inspect", "tag", "rmi", "unpack", "diff", "commit",
+                                                         "squash", "import", "history", "children", "prune", "du", "count", "copy", "verify"]))
         for c in commands {
             #expect(page.contains(".SS \"lading \(c.name)\""), "\(c.name) is not in the page")
             for o in c.options { #expect(page.contains(o), "\(c.name) \(o) is not in the page") }
