@@ -76,6 +76,8 @@ let package = Package(
         .testTarget(name: "LayerChangesetTests", dependencies: ["LayerChangeset", "TarArchive", "ImageSpec", "TestSupport"]),
         .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["LadingFuzz"]),
+        // The library's public contract: depends on Lading alone, imports only Lading.
+        .testTarget(name: "LadingAPITests", dependencies: ["Lading"]),
         .testTarget(name: "LadingTests", dependencies: [
             "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport", "LadingCLI",
         ]),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error in an OCI or Docker document or name: bad grammar, a missing required
 /// field, or a document of the wrong kind.
 public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -17,4 +19,9 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
         if let cause, !cause.isEmpty { return "\(message): \(cause)" }
         return message
     }
+}
+
+/// `localizedDescription` is the message.
+extension SpecError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error reading or writing an image archive or layout: a missing entry, an
 /// inconsistent manifest, a digest that does not match. `message` names the archive,
 /// the entry or the digest at fault.
@@ -18,4 +20,9 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
         if let cause, !cause.isEmpty { return "\(message): \(cause)" }
         return message
     }
+}
+
+/// `localizedDescription` is the message.
+extension TransportError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -32,6 +32,7 @@ public final class BlobWriter: ByteSink {
     deinit { if !done { unlink(tempPath) } }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try layout.monitor?.advance(bytes.count)
         try hasher.write(bytes)
         try sink.write(bytes)
     }

@@ -42,6 +42,9 @@ extension ImageCopier {
             let n = Glibc.read(fd, buf.baseAddress, buf.count)
             if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
             if n == 0 { break }
+            // Progress is counted where the bytes land (a layout's blob writer, an
+            // archive); here only a cancellation is seen, between chunks.
+            try monitor?.check()
             try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         }
         try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")

@@ -29,12 +29,21 @@ public struct CopyOptions: Sendable {
 public struct ImageCopier {
     /// The store, for `store:` addresses.
     public let storePath: String
+    /// Progress (bytes written into the destination's blobs or archive so far) and
+    /// cooperative cancellation: a cancelled copy throws `CancellationError` at its next
+    /// write and removes what it wrote, as any failed copy does. nil: neither.
+    public var monitor: TransferMonitor?
 
     public init(storePath: String) { self.storePath = storePath }
 
+    /// Copies the images `src` names to `dst`, as `skopeo copy` does between these
+    /// transports (image-spec image-layout.md for `oci:`, docker-save for
+    /// `docker-archive:`); see `TransportAddress` for the address forms.
     /// - Returns: the copied images (top descriptor and names).
-    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest;
-    ///   a destination file is written to a temporary name and renamed at the end.
+    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest
+    ///   (`LadingError`, `LayoutError`, `TransportError`, `ArchiveError`), or
+    ///   `CancellationError` from `monitor`; a destination file is written to a temporary
+    ///   name and renamed at the end, a destination directory the copy created is removed.
     @discardableResult
     public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [ImageRecord] {
         let work: OCILayout
@@ -65,6 +74,8 @@ public struct ImageCopier {
     /// Into a layout or the store; `done` set once it succeeded.
     private func copy(from src: TransportAddress, into work: OCILayout, to dst: TransportAddress,
                       options: CopyOptions, done: inout Bool) throws -> [ImageRecord] {
+        work.monitor = monitor
+        defer { work.monitor = nil }
         // Blobs go into a layout before index.json names them: hold the collection lock
         // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
         var before: Set<String> = []
@@ -111,7 +122,8 @@ public struct ImageCopier {
             guard name.hasPrefix(".lading-copy-") else { return nil }
             return Int32(name.dropFirst(13).prefix { $0 != "-" })
         }
-        try OutputFile.write(to: path) { out in
+        try OutputFile.write(to: path) { file in
+            let out: ByteSink = monitor.map { MonitoredSink(file, $0) } ?? file
             if case .store(let name) = src, case .dockerArchive(_, let ref) = dst, options.compression == nil {
                 // The store's one road to a docker-archive, `save`'s.
                 let service = try ImageService(storePath: storePath, create: false)
@@ -122,7 +134,8 @@ public struct ImageCopier {
                 try service.writeArchive(copied, to: out)
                 return
             }
-            if let spool = try TarSpool(sink: out) {
+            if let spool = try TarSpool(sink: file) {
+                spool.monitor = monitor
                 let items = try gather(into: spool, from: src, to: dst, options: options)
                 let written = try spool.finishBlobs(keeping: try Self.reachable(from: items.map(\.descriptor), in: spool))
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)

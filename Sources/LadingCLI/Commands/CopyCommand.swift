@@ -15,8 +15,8 @@ struct CopyCommand: ParsableCommand {
     @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
     @Flag(name: .customLong("all-platforms"), help: "Copy every platform present (the default).") var allPlatforms = false
     @OptionGroup var layerSize: LayerSizeOption
-    @Argument(help: "The source address.") var source: String
-    @Argument(help: "The destination address.") var destination: String
+    @Argument(help: "The source address.", completion: .copyAddress) var source: String
+    @Argument(help: "The destination address.", completion: .copyAddress) var destination: String
 
     func validate() throws {
         guard compression == "keep" || MediaType.LayerCompression(rawValue: compression) != nil else {

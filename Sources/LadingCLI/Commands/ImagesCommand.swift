@@ -17,7 +17,7 @@ struct ImagesCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Filter: reference=PATTERN, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE.")
     var filter: [String] = []
     @OptionGroup var format: FormatOption<ListingFormats>
-    @Argument(help: "Only images whose name matches this repository[:tag] pattern.") var repository: String?
+    @Argument(help: "Only images whose name matches this repository[:tag] pattern.", completion: .imageName) var repository: String?
 
     func run() throws {
         guarded {

@@ -10,7 +10,7 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var format: FormatOption<InspectFormats>
-    @Argument(help: "Image names or IDs.") var images: [String]
+    @Argument(help: "Image names or IDs.", completion: .imageName) var images: [String]
 
     /// As docker: the images found are printed (`[]` when none is), then one
     /// `Error: …` line on standard error per name that failed, and exit status 1.

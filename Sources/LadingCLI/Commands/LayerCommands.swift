@@ -10,8 +10,8 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Flag(help: "Do not chown and skip device nodes (with a warning).") var rootless = false
-    @Argument(help: "An image name or ID.") var image: String
-    @Argument(help: "The target directory.") var directory: String
+    @Argument(help: "An image name or ID.", completion: .imageName) var image: String
+    @Argument(help: "The target directory.", completion: .directory) var directory: String
 
     func run() throws {
         guarded {
@@ -36,8 +36,8 @@ struct DiffCommand: ParsableCommand {
     var exclude: [String] = []
     @Flag(name: .short, help: "Separate records with NUL.") var z = false
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are changes.") var exitCode = false
-    @Argument(help: "The old image or directory.") var a: String
-    @Argument(help: "The new image or directory.") var b: String
+    @Argument(help: "The old image or directory.", completion: .imageOrPath) var a: String
+    @Argument(help: "The new image or directory.", completion: .imageOrPath) var b: String
 
     func run() throws {
         var found = false
@@ -97,9 +97,9 @@ struct CommitCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
-    @Argument(help: "The base image, or scratch.") var image: String
-    @Argument(help: "The directory holding the new filesystem.") var directory: String
-    @Argument(help: "The new image's name.") var reference: String?
+    @Argument(help: "The base image, or scratch.", completion: .imageName) var image: String
+    @Argument(help: "The directory holding the new filesystem.", completion: .directory) var directory: String
+    @Argument(help: "The new image's name.", completion: .imageName) var reference: String?
 
     func validate() throws { try OptionChecks.newName(reference, verb: "commit") }
 
@@ -117,9 +117,9 @@ struct SquashCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
-    @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
-    @Argument(help: "The image.") var image: String
-    @Argument(help: "The new image's name.") var reference: String?
+    @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.", completion: .imageName) var from: String?
+    @Argument(help: "The image.", completion: .imageName) var image: String
+    @Argument(help: "The new image's name.", completion: .imageName) var reference: String?
 
     func validate() throws { try OptionChecks.newName(reference, verb: "squash") }
 

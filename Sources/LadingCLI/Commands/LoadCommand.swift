@@ -12,9 +12,9 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Flag(name: .customLong("all-platforms"), help: "Load every platform present (the default).") var allPlatforms = false
-    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input (repeatable).")
+    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input (repeatable).", completion: .file())
     var input: [String] = []
-    @Argument(help: "The files or directories to load ('-' for standard input; docker-archive:PATH, oci-archive:PATH, oci:DIR), each in turn.")
+    @Argument(help: "The files or directories to load ('-' for standard input; docker-archive:PATH, oci-archive:PATH, oci:DIR), each in turn.", completion: .file())
     var files: [String] = []
     @Flag(name: .shortAndLong, help: "Suppress the load output.")
     var quiet = false

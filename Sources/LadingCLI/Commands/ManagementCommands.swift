@@ -11,7 +11,7 @@ struct HistoryCommand: ParsableCommand {
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
     @OptionGroup var format: FormatOption<ListingFormats>
-    @Argument(help: "An image name or ID.") var image: String
+    @Argument(help: "An image name or ID.", completion: .imageName) var image: String
     /// Column titles of `table` templates, as docker's.
     static let headers = ["ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
                           "Size": "SIZE", "SizeBytes": "SIZE (BYTES)", "Comment": "COMMENT"]
@@ -48,7 +48,7 @@ struct HistoryCommand: ParsableCommand {
 struct ChildrenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "children", abstract: "List images built on an image (their layers extend its layers).")
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "An image name or ID.") var image: String
+    @Argument(help: "An image name or ID.", completion: .imageName) var image: String
 
     func run() throws {
         guarded {

@@ -11,11 +11,11 @@ struct SaveCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.", completion: .file())
     var output: String?
     @Flag(name: .customLong("all-platforms"), help: "Save every platform present (the default).") var allPlatforms = false
     @Flag(name: .customLong("all"), help: "Save every named image of the store (dangling images left out).") var all = false
-    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.")
+    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.", completion: .imageName)
     var images: [String] = []
 
     func validate() throws {

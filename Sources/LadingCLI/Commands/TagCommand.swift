@@ -4,8 +4,8 @@ import Lading
 struct TagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tag", abstract: "Create a name TARGET that refers to SOURCE.")
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "An image name or ID.") var source: String
-    @Argument(help: "The new name.") var target: String
+    @Argument(help: "An image name or ID.", completion: .imageName) var source: String
+    @Argument(help: "The new name.", completion: .imageName) var target: String
 
     func run() throws {
         guarded {
@@ -21,7 +21,7 @@ struct RmiCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Remove an image by ID even when it has names in several repositories.")
     var force = false
     @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.") var noPrune = false
-    @Argument(help: "Image names or IDs.") var images: [String]
+    @Argument(help: "Image names or IDs.", completion: .imageName) var images: [String]
 
     func run() throws {
         var failed = false

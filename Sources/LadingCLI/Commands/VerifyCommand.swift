@@ -7,8 +7,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: "TARGET: store (the whole store; a directory named store is ./store), a name in the store, oci:DIR[:REF], docker-archive:PATH, oci-archive:PATH, or a path. Exit 0 when clean, 1 when anything is wrong, 2 on usage errors.")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var format: FormatOption<ReportFormats>
-    @Option(help: "Also write a JUnit XML report to this file.") var junit: String?
-    @Argument(help: "What to verify.") var targets: [String]
+    @Option(help: "Also write a JUnit XML report to this file.", completion: .file()) var junit: String?
+    @Argument(help: "What to verify.", completion: .imageOrPath) var targets: [String]
 
     func validate() throws {
         if targets.isEmpty { throw ValidationError("verify needs at least one target") }
