@@ -7,6 +7,7 @@ struct ImagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "images", abstract: "List images (REPOSITORY, TAG, IMAGE ID, CREATED, SIZE).")
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Show all images, pseudo-images too (attestations, signatures, SBOMs, referrers tags), which are hidden by default.") var all = false
     @Flag(help: "Show digests.") var digests = false
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate IDs.") var noTrunc = false
     @Option(name: .shortAndLong, help: "Filter: reference=PATTERN, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE.")
@@ -27,7 +28,8 @@ struct ImagesCommand: ParsableCommand {
                 let service = try ImageService(storePath: path, create: false)
                 var filters = try ImageFilter.parse(filter, service: service)
                 if let repository { filters.references.append(repository) }
-                for image in try service.images() {
+                let reader = ImageReader(source: service.layout)
+                for image in try service.images() where all || !reader.isPseudoImage(image) {
                     // An image whose config cannot be read (an artifact, a sparse index) is
                     // still listed, with what its descriptor says.
                     let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)

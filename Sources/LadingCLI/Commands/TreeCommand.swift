@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import ImageSpec
+import Lading
+
+struct TreeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tree", abstract: "Show images as trees: an index's platforms, each manifest's digest and size, and what refers to it.",
+        discussion: "What refers to a manifest: BuildKit attestation manifests (vnd.docker.reference.digest), manifests whose subject it is (Notary Project signatures, OCI referrers), and cosign sha256-<hex>.sig, .att and .sbom tags and referrers sha256-<hex> tags of the same store or source. NAME may be an address: docker-archive:FILE[:REF], oci:DIR[:REF], oci-archive:FILE[:REF] (read, not loaded; every image of the source without REF).")
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(name: .customLong("no-trunc"), help: "Don't truncate digests.") var noTrunc = false
+    @Option(help: "table or json.") var format = "table"
+    @Argument(help: "An image name or ID, or an address.") var image: String
+
+    func validate() throws {
+        if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() throws {
+        guarded {
+            let view = try ImageAddress.open(image, store: storeOptions)
+            let builder = try ImageTreeBuilder(view: view)
+            var trees = view.images.map(builder.tree(of:))
+            // A whole source: a pseudo-image or an unnamed image shown under another is not shown again.
+            if view.images.count > 1 {
+                var under: Set<String> = []
+                func mark(_ n: TreeNode) { for c in n.manifests + n.referrers { under.insert(c.descriptor.digest.description); mark(c) } }
+                trees.forEach(mark)
+                let reader = view.reader(platform: nil)
+                trees = zip(view.images, trees).filter { !(under.contains($0.0.id.description) && ($0.0.isDangling || reader.isPseudoImage($0.0))) }.map(\.1)
+            }
+            if format == "json" {
+                let data = try JSONSerialization.data(withJSONObject: trees.map(json), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            var rows: [[String]] = [["IMAGE", "ID", "SIZE", "KIND"]]
+            for t in trees { add(t, label: t.names.isEmpty ? "<none>" : t.names.joined(separator: ", "), lead: "", rest: "", to: &rows) }
+            print(table(rows))
+        }
+    }
+
+    /// One row for `n`, then its manifests and referrers drawn below it.
+    func add(_ n: TreeNode, label: String, lead: String, rest: String, to rows: inout [[String]]) {
+        let id = noTrunc ? n.descriptor.digest.description : n.descriptor.digest.shortID
+        rows.append([lead + label, id, Human.size(n.descriptor.size), n.kind])
+        let below = n.manifests.map { ($0, $0.descriptor.platform?.description ?? $0.artifactType ?? $0.kind) }
+            + n.referrers.map { ($0, $0.names.first ?? $0.artifactType ?? $0.kind) }
+        for (i, (c, l)) in below.enumerated() {
+            let last = i == below.count - 1
+            add(c, label: l, lead: rest + (last ? "└─ " : "├─ "), rest: rest + (last ? "   " : "│  "), to: &rows)
+        }
+    }
+
+    func json(_ n: TreeNode) -> [String: Any] {
+        var o: [String: Any] = [
+            "kind": n.kind, "mediaType": n.descriptor.mediaType, "digest": n.descriptor.digest.description, "size": n.descriptor.size,
+        ]
+        if !n.names.isEmpty { o["names"] = n.names }
+        if let p = n.descriptor.platform { o["platform"] = p.description }
+        if let s = n.subject { o["subject"] = s.description }
+        if let a = n.artifactType { o["artifactType"] = a }
+        if !n.manifests.isEmpty { o["manifests"] = n.manifests.map(json) }
+        if !n.referrers.isEmpty { o["referrers"] = n.referrers.map(json) }
+        return o
+    }
+}
