@@ -28,7 +28,8 @@ import TestSupport
             entries.append(#"{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(manifest.digest)","size":\#(manifest.size),"annotations":{"org.opencontainers.image.ref.name":"sha256-\#(v2.dropFirst(7)).\#(suffix)"}}"#)
         }
         let index = try String(contentsOfFile: root + "/index.json", encoding: .utf8)
-        try (String(index.dropLast(2)) + "," + entries.joined(separator: ",") + "]}").write(toFile: root + "/index.json", atomically: true, encoding: .utf8)
+        let end = try #require(index.range(of: "]}", options: .backwards))
+        try (index[..<end.lowerBound] + "," + entries.joined(separator: ",") + "]}").write(toFile: root + "/index.json", atomically: true, encoding: .utf8)
         return root
     }
 

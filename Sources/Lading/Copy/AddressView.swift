@@ -55,7 +55,9 @@ public final class AddressView {
             let store = DocumentStore()
             let plan = try ImageLoader.read(path: path, into: store, options: options)
             try plan.install(into: store)
+            // Names sorted, as the store's records have them.
             let all = plan.images.filter { MediaType.isIndex($0.descriptor.mediaType) || MediaType.isManifest($0.descriptor.mediaType) }
+                .map { ImageRecord(descriptor: $0.descriptor, names: $0.names.sorted(), bareTags: $0.bareTags) }
             return AddressView(address: address, images: try select(all, reference: ref, in: path), all: all,
                                source: store, warnings: plan.warnings)
         }

@@ -78,6 +78,7 @@ struct InspectCommand: ParsableCommand {
             let t = relations.tree(of: image)
             obj["Kind"] = t.kind
             if let s = t.subject { obj["Subject"] = s.description }
+            if let a = t.artifactType { obj["ArtifactType"] = a }
         }
         return obj
     }
