@@ -65,10 +65,16 @@ public final class AddressView {
 
     /// The images `reference` names, as `copy` selects them: by name (`repo:tag`, or a
     /// name's `repo:tag` part), else by a bare `ref.name` tag (umoci, skopeo), which
-    /// then stays the image's only name; every image when `reference` is nil.
-    /// - Throws: `LadingError.notFound`: `<source>: no image named <reference>`.
+    /// then stays the image's only name; `@N` is the source's N-th image (from 0, as
+    /// skopeo's docker-archive source index); every image when `reference` is nil.
+    /// - Throws: `LadingError.notFound`: `<source>: no image named <reference>`, or
+    ///   `<source>: no image @N (it holds M)`.
     static func select(_ images: [ImageRecord], reference: String?, in source: String) throws -> [ImageRecord] {
         guard let reference else { return images }
+        if reference.hasPrefix("@"), let n = Int(reference.dropFirst()), n >= 0, reference.dropFirst().allSatisfy(\.isASCII) {
+            guard n < images.count else { throw LadingError(.notFound, "\(source): no image \(reference) (it holds \(images.count))") }
+            return [images[n]]
+        }
         let wanted = try? Reference(parsing: reference).withDefaultTag
         var items = images.filter { $0.names.contains { $0 == wanted || $0.objectPart == reference } }
         if items.isEmpty {

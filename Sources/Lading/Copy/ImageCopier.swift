@@ -252,7 +252,7 @@ public struct ImageCopier {
         var options = ImageLoader.Options(platform: copy.platform, maxBlobSize: copy.maxLayerSize, recode: recode)
         options.keepOtherEntries = true
         options.refuseUnnamableTags = false
-        if let reference {
+        if let reference, !reference.hasPrefix("@") {
             let wanted = try? Reference(parsing: reference).withDefaultTag
             // Only the images asked for are read (and re-encoded): by name, or by a bare
             // tag in ref.name (umoci, skopeo).
