@@ -91,21 +91,36 @@ public struct ImageReader {
     public func isPseudoImage(_ image: ImageRecord) -> Bool {
         let tags = image.names.map { $0.tag ?? "" } + image.bareTags
         if !tags.isEmpty, tags.allSatisfy(Self.isReferrerTag) { return true }
-        return isPseudo(image.descriptor, depth: 0)
+        let d = image.descriptor
+        if d.isPseudoImage() { return true }
+        // One walk over the image's indexes and manifests: pseudo when the root was read
+        // and no manifest met could be a real image (an absent or unreadable child could).
+        var rootRead = false, real = false
+        var walk = DescriptorWalk(source: source)
+        walk.absent = { node in if case .root = node.role { return }; real = true }
+        do {
+            try walk.visit([d], unreadable: { node, _ in if case .root = node.role { return }; real = true }, document: { node, doc in
+                if case .root = node.role { rootRead = true }
+                if case .manifest(let m, _) = doc, !Self.isPseudoManifest(m, node.descriptor) { real = true }
+            }) { node in
+                switch node.role {
+                case .config, .layer, .subject: return .skip
+                case .root: return .descend
+                case .child:
+                    let c = node.descriptor
+                    return (MediaType.isIndex(c.mediaType) || MediaType.isManifest(c.mediaType)) && !c.isPseudoImage() ? .descend : .skip
+                }
+            }
+        } catch {
+            return false
+        }
+        return rootRead && !real
     }
 
-    private func isPseudo(_ d: Descriptor, depth: Int) -> Bool {
-        if d.isPseudoImage() { return true }
-        guard depth <= DescriptorWalk.maxDepth, source.blobSize(d.digest) != nil, let bytes = try? document(d.digest) else { return false }
-        if MediaType.isIndex(d.mediaType) {
-            guard let idx = try? JSON.decode(ImageIndex.self, from: bytes, what: "index") else { return false }
-            return !idx.manifests.contains { c in
-                (MediaType.isIndex(c.mediaType) || MediaType.isManifest(c.mediaType)) && !isPseudo(c, depth: depth + 1)
-            }
-        }
-        guard MediaType.isManifest(d.mediaType), let m = try? JSON.decode(ImageManifest.self, from: bytes, what: "manifest") else { return false }
-        if m.layers.isEmpty { return !MediaType.isConfig(m.config.mediaType) }
-        return d.isPseudoImage(manifest: m)
+    /// A manifest that is no runnable image: moby's rule (layers, none of a layer type),
+    /// or no layers and a config that is no image config (an artifact).
+    static func isPseudoManifest(_ m: ImageManifest, _ d: Descriptor) -> Bool {
+        m.layers.isEmpty ? !MediaType.isConfig(m.config.mediaType) : d.isPseudoImage(manifest: m)
     }
 
     /// A tag that stands for what refers to a manifest rather than an image: the OCI

@@ -65,10 +65,11 @@ public struct ImageTreeBuilder {
     }
 
     /// The tree of `image`: its target, an index's manifests (nested indexes followed up
-    /// to `DescriptorWalk.maxDepth`), and the referrers of each.
+    /// to `DescriptorWalk.maxDepth`), and the referrers of each. A document met a second
+    /// time is shown without what is below it.
     public func tree(of image: ImageRecord) -> TreeNode {
         var seen: Set<Digest> = []
-        var top = node(image.descriptor, depth: 0, seen: &seen)
+        var top = build(image.descriptor, depth: 0, seen: &seen)
         top.names = image.names.map(\.familiarString) + image.bareTags
         if top.subject == nil, let t = (image.names.compactMap(\.tag) + image.bareTags).lazy.compactMap(ImageReader.referredDigest(ofTag:)).first {
             top.subject = t.digest
@@ -76,63 +77,88 @@ public struct ImageTreeBuilder {
         return top
     }
 
-    private func node(_ d: Descriptor, depth: Int, seen: inout Set<Digest>, kind forced: String? = nil) -> TreeNode {
-        var n = TreeNode(kind: "missing", descriptor: d)
-        n.subject = d.attestationSubject
-        n.artifactType = d.artifactType
-        let fresh = seen.insert(d.digest).inserted
-        guard fresh, depth <= DescriptorWalk.maxDepth, source.blobSize(d.digest) != nil,
-              let bytes = try? source.readBlob(d.digest, limit: DocumentLimits.manifest) else {
-            if !fresh || source.blobSize(d.digest) != nil { n.kind = forced ?? Self.kind(d, nil) }
-            return n
+    /// `root`'s indexes and manifests, read by one `DescriptorWalk` (configs, layers and
+    /// subjects not followed), then the referrers of each, built the same way (at most
+    /// `DescriptorWalk.maxDepth` referrers deep).
+    private func build(_ root: Descriptor, depth: Int, seen: inout Set<Digest>, kind forced: String? = nil) -> TreeNode {
+        var flat: [TreeNode] = []
+        var parent: [Int?] = []
+        var docs: [Int: DescriptorWalk.Document] = [:]
+        var stack: [(depth: Int, at: Int)] = []
+        var walk = DescriptorWalk(source: source)
+        walk.absent = { _ in }
+        var seenHere = seen
+        try? walk.visit([root], unreadable: { _, _ in }, document: { _, doc in docs[flat.count - 1] = doc }) { node in
+            switch node.role {
+            case .config, .layer, .subject: return .skip
+            default: break
+            }
+            while let last = stack.last, last.depth >= node.depth { stack.removeLast() }
+            parent.append(stack.last?.at)
+            flat.append(TreeNode(kind: "missing", descriptor: node.descriptor))
+            stack.append((node.depth, flat.count - 1))
+            return seenHere.insert(node.descriptor.digest).inserted ? .descend : .skip
         }
-        if MediaType.isIndex(d.mediaType), let idx = try? JSON.decode(ImageIndex.self, from: bytes, what: "index") {
-            n.kind = forced ?? (d.isAttestation ? "attestation" : "index")
-            n.subject = n.subject ?? idx.subject?.digest
-            n.artifactType = n.artifactType ?? idx.artifactType
-            // BuildKit's attestation manifests go under the manifest they describe.
-            let described = Set(idx.manifests.filter { !$0.isAttestation }.map(\.digest))
-            var children: [TreeNode] = []
-            var attestations: [Digest: [TreeNode]] = [:]
-            for c in idx.manifests {
-                var cn = node(c, depth: depth + 1, seen: &seen)
-                if c.isAttestation, let s = c.attestationSubject, described.contains(s) {
-                    cn.subject = s
-                    attestations[s, default: []].append(cn)
-                } else {
-                    children.append(cn)
+        seen = seenHere
+        var children: [[Int]] = Array(repeating: [], count: flat.count)
+        for (i, p) in parent.enumerated() { if let p { children[p].append(i) } }
+        // What each document is, and what refers to it (in walk order, so that the first
+        // place a document is met is where what is below it is shown).
+        for i in flat.indices {
+            let d = flat[i].descriptor
+            var n = flat[i]
+            n.subject = d.attestationSubject
+            n.artifactType = d.artifactType
+            switch docs[i] {
+            case .index(let idx, _)?:
+                n.kind = d.isAttestation ? "attestation" : "index"
+                n.subject = n.subject ?? idx.subject?.digest
+                n.artifactType = n.artifactType ?? idx.artifactType
+            case .manifest(let m, _)?:
+                n.kind = Self.kind(d, m)
+                n.subject = n.subject ?? m.subject?.digest
+                n.artifactType = n.artifactType ?? m.artifactType
+                    ?? (MediaType.isConfig(m.config.mediaType) || m.config.mediaType == MediaType.ociEmpty ? nil : m.config.mediaType)
+            case nil:
+                n.kind = source.blobSize(d.digest) == nil ? "missing" : Self.kind(d, nil)
+            }
+            if i == 0, let forced { n.kind = forced }
+            if docs[i] != nil, depth < DescriptorWalk.maxDepth {
+                for r in bySubject[d.digest] ?? [] { n.referrers.append(build(r, depth: depth + 1, seen: &seen)) }
+                for t in byTag[d.digest] ?? [] where t.image.descriptor.digest != d.digest {
+                    let kind: String
+                    switch t.kind {
+                    case "sig": kind = "signature"
+                    case "att": kind = "attestation"
+                    case "sbom": kind = "sbom"
+                    default: kind = "referrers"
+                    }
+                    var r = build(t.image.descriptor, depth: depth + 1, seen: &seen, kind: kind)
+                    r.names = [t.tag]
+                    r.subject = d.digest
+                    n.referrers.append(r)
                 }
             }
-            n.manifests = children.map { c in
-                var c = c
-                c.referrers = (attestations[c.descriptor.digest] ?? []) + c.referrers
-                return c
+            flat[i] = n
+        }
+        // Children before parents (the walk is pre-order): BuildKit's attestation
+        // manifests go under the manifest of the same index they describe.
+        for i in flat.indices.reversed() where !children[i].isEmpty {
+            var kids = children[i].map { flat[$0] }
+            let described = Set(kids.filter { !$0.descriptor.isAttestation }.map(\.descriptor.digest))
+            var attestations: [Digest: [TreeNode]] = [:]
+            kids = kids.filter { k in
+                guard k.descriptor.isAttestation, let s = k.descriptor.attestationSubject, described.contains(s) else { return true }
+                attestations[s, default: []].append(k)
+                return false
             }
-        } else if MediaType.isManifest(d.mediaType), let m = try? JSON.decode(ImageManifest.self, from: bytes, what: "manifest") {
-            n.kind = forced ?? Self.kind(d, m)
-            n.subject = n.subject ?? m.subject?.digest
-            let a = m.artifactType ?? (MediaType.isConfig(m.config.mediaType) || m.config.mediaType == MediaType.ociEmpty ? nil : m.config.mediaType)
-            n.artifactType = n.artifactType ?? a
-        } else {
-            n.kind = forced ?? "artifact"
-        }
-        for r in bySubject[d.digest] ?? [] {
-            n.referrers.append(node(r, depth: depth + 1, seen: &seen))
-        }
-        for t in byTag[d.digest] ?? [] where t.image.descriptor.digest != d.digest {
-            let kind: String
-            switch t.kind {
-            case "sig": kind = "signature"
-            case "att": kind = "attestation"
-            case "sbom": kind = "sbom"
-            default: kind = "referrers"
+            flat[i].manifests = kids.map { k in
+                var k = k
+                k.referrers = (attestations[k.descriptor.digest] ?? []) + k.referrers
+                return k
             }
-            var r = node(t.image.descriptor, depth: depth + 1, seen: &seen, kind: kind)
-            r.names = [t.tag]
-            r.subject = d.digest
-            n.referrers.append(r)
         }
-        return n
+        return flat.first ?? TreeNode(kind: forced ?? "missing", descriptor: root)
     }
 
     /// What a manifest is, from its descriptor and content: an attestation (BuildKit's
