@@ -105,6 +105,11 @@ import TestSupport
         let arm = try #require(children.first { $0["platform"] as? String == "linux/arm64" })
         let m = try run(["sh", "-c", "'\(ladingBinary)' manifest --platform linux/arm64 '\(address)' | sha256sum"])
         #expect(m.out.hasPrefix(String((arm["digest"] as! String).dropFirst(7)) + " "))
+        let i = try Self.json(try run([ladingBinary, "inspect", "--platform", "linux/arm64", address]).out)
+        #expect(i.map { $0["Architecture"] as? String } == ["arm64"])
+        let c = try run(["sh", "-c", "'\(ladingBinary)' config --platform linux/arm64 '\(address)' | sha256sum"])
+        let armManifest = try #require(try JSONSerialization.jsonObject(with: Data(try run([ladingBinary, "manifest", "--platform", "linux/arm64", address]).out.utf8)) as? [String: Any])
+        #expect(c.out.hasPrefix(String(((armManifest["config"] as! [String: Any])["digest"] as! String).dropFirst(7)) + " "))
         let bad = try run([ladingBinary, "manifest", "--platform", "linux/s390x", address])
         #expect(bad.status == 1)
         #expect(bad.err.hasPrefix("Error: image \(top["digest"] as! String) has no manifest for linux/s390x (present: "), "\(bad.err)")
@@ -199,5 +204,36 @@ import TestSupport
         let r = try run(["sh", "-c", "'\(ladingBinary)' tree --format json docker-archive:- < '\(corpus)/multi.containerd.docker.tar'"])
         #expect(r.status == 0, "\(r.err)")
         #expect(try Self.json(r.out).map { $0["names"] as! [String] } == [["example.com/team/app:latest", "example.com/team/app:v2"], ["example.com/team/app:base"]])
+    }
+}
+
+/// skopeo as the oracle: `manifest` and `config` print the bytes `skopeo inspect --raw`
+/// and `--config --raw` print for the same address.
+@Suite struct RawDocumentPeerTests {
+    static let cases: [(address: String, arch: String?)] = [
+        ("oci:\(corpus)/layout:v2", nil),
+        ("oci-archive:\(corpus)/v2.skopeo.oci.tar", nil),
+        ("oci:\(publicData)/notation/e2e-valid-signature:v1", nil),
+        ("oci:\(publicData)/oras/zot-images:multi", "arm64"),
+        ("docker-archive:\(corpus)/v2.skopeo.docker.tar", nil),
+    ]
+
+    @Test func manifestAndConfigAreSkopeosBytes() throws {
+        for c in Self.cases {
+            let platform = c.arch.map { ["--platform", "linux/\($0)"] } ?? []
+            let override = c.arch.map { ["--override-os", "linux", "--override-arch", $0] } ?? []
+            if !c.address.hasPrefix("docker-archive:") {
+                // skopeo synthesizes a Docker schema 2 manifest for a docker-archive (lading an
+                // OCI one, as Docker 25+ writes it): only the config compares there.
+                let skopeo = try run(["skopeo", "inspect", "--raw", c.address])
+                #expect(skopeo.status == 0, "\(skopeo.err)")
+                #expect(try run([ladingBinary, "manifest", c.address]).out == skopeo.out, "\(c.address)")
+            }
+            let config = try run(["skopeo"] + override + ["inspect", "--config", "--raw", c.address])
+            #expect(config.status == 0, "\(config.err)")
+            let mine = try run([ladingBinary, "config"] + platform + [c.address])
+            #expect(mine.status == 0, "\(mine.err)")
+            #expect(mine.out == config.out, "\(c.address)")
+        }
     }
 }
