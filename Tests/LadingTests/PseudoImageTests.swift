@@ -21,7 +21,8 @@ import TestSupport
         }
         var entries: [String] = []
         for (suffix, layerType, payload) in [("sig", "application/vnd.dev.cosign.simplesigning.v1+json", #"{"critical":{"image":{"docker-manifest-digest":"\#(v2)"}}}"#),
-                                            ("sbom", "text/spdx+json", #"{"spdxVersion":"SPDX-2.3"}"#)] {
+                                            ("sbom", "text/spdx+json", #"{"spdxVersion":"SPDX-2.3"}"#),
+                                            ("att", "application/vnd.dsse.envelope.v1+json", #"{"payloadType":"application/vnd.in-toto+json"}"#)] {
             let layer = try put(payload)
             let config = try put(#"{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":["\#(layer.digest)"]}}"#)
             let manifest = try put(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":\#(config.size),"digest":"\#(config.digest)"},"layers":[{"mediaType":"\#(layerType)","size":\#(layer.size),"digest":"\#(layer.digest)"}]}"#)
@@ -47,19 +48,30 @@ import TestSupport
         let hex = Self.v2.dropFirst(7)
         #expect(Self.rows(try run([ladingBinary, "images", "--store", store]).out).sorted() == ["example.com/app base", "example.com/app v2"])
         #expect(Self.rows(try run([ladingBinary, "images", "-a", "--store", store]).out).sorted() == [
-            "example.com/app base", "example.com/app sha256-\(hex).sbom", "example.com/app sha256-\(hex).sig", "example.com/app v2",
+            "example.com/app base", "example.com/app sha256-\(hex).att", "example.com/app sha256-\(hex).sbom", "example.com/app sha256-\(hex).sig", "example.com/app v2",
         ])
         // tree: the signature and the SBOM under the image they belong to, in the store
         // and in the layout read in place.
+        var refs: [[String: Any]] = []
         for address in ["example.com/app:v2", "oci:\(layout):v2"] {
             let t = try run([ladingBinary, "tree", "--format", "json", "--store", store, address])
             #expect(t.status == 0, "\(t.err)")
             let top = try #require(try InspectAddressTests.json(t.out).first)
-            let refs = try #require(top["referrers"] as? [[String: Any]], "\(t.out)")
-            #expect(refs.map { $0["kind"] as? String } == ["signature", "sbom"])
-            #expect(refs.map { ($0["names"] as? [String])?.first } == ["sha256-\(hex).sig", "sha256-\(hex).sbom"])
-            #expect(refs.map { $0["subject"] as? String } == [Self.v2, Self.v2])
+            refs = try #require(top["referrers"] as? [[String: Any]], "\(t.out)")
+            #expect(refs.map { $0["kind"] as? String } == ["signature", "sbom", "attestation"])
+            #expect(refs.map { ($0["names"] as? [String])?.first } == ["sha256-\(hex).sig", "sha256-\(hex).sbom", "sha256-\(hex).att"])
+            #expect(refs.map { $0["subject"] as? String } == [Self.v2, Self.v2, Self.v2])
         }
+        // The text tree: the referrers under the image; a signature alone says whose it is.
+        let text = try run([ladingBinary, "tree", "--store", store, "example.com/app:v2"]).out.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(text == [
+            "IMAGE ID SIZE KIND", "example.com/app:v2 c72678f805ee 503B image",
+            "├─ sha256-\(hex).sig \(try #require(refs[0]["digest"] as? String).dropFirst(7).prefix(12)) \(refs[0]["size"] as! Int)B signature",
+            "├─ sha256-\(hex).sbom \(try #require(refs[1]["digest"] as? String).dropFirst(7).prefix(12)) \(refs[1]["size"] as! Int)B sbom",
+            "└─ sha256-\(hex).att \(try #require(refs[2]["digest"] as? String).dropFirst(7).prefix(12)) \(refs[2]["size"] as! Int)B attestation",
+        ])
+        let alone = try run([ladingBinary, "tree", "--store", store, "example.com/app:sha256-\(hex).sig"]).out
+        #expect(alone.split(separator: "\n").last?.hasPrefix("example.com/app:sha256-\(hex).sig → c72678f805ee ") == true, "\(alone)")
         // inspect of the signature says what it belongs to.
         let i = try run([ladingBinary, "inspect", "--store", store, "example.com/app:sha256-\(hex).sig"])
         let obj = try #require(try InspectAddressTests.json(i.out).first, "\(i.err)")

@@ -34,7 +34,11 @@ struct TreeCommand: ParsableCommand {
                 return
             }
             var rows: [[String]] = [["IMAGE", "ID", "SIZE", "KIND"]]
-            for t in trees { add(t, label: t.names.isEmpty ? "<none>" : t.names.joined(separator: ", "), lead: "", rest: "", to: &rows) }
+            for t in trees {
+                // A pseudo-image on its own line says what it belongs to.
+                let label = (t.names.isEmpty ? "<none>" : t.names.joined(separator: ", ")) + (t.subject.map { " → \(noTrunc ? $0.description : $0.shortID)" } ?? "")
+                add(t, label: label, lead: "", rest: "", to: &rows)
+            }
             print(table(rows))
         }
     }
