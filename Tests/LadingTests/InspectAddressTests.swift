@@ -181,6 +181,16 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: store))
     }
 
+    /// An image of a source that cannot be shown (zot's `nonjson-config`) is named in an
+    /// error; the others are printed.
+    @Test func oneBadImageDoesNotHideTheOthers() throws {
+        let address = "oci:\(publicData)/oras/zot-images"
+        let r = try run([ladingBinary, "inspect", address])
+        #expect(r.status == 1)
+        #expect(try Self.json(r.out).count == 6)
+        #expect(r.err == "Error: \(address): image sha256:9d16f5505246424aed7116cb21216704ba8c919997d0f1f37e154c11d509e1d2: config sha256:02c15a8d1735c65bb8ca86c716615d3c0d8beb87dc68ed88bb49192f90b184e2: not valid JSON\n")
+    }
+
     /// An existing store is left as it was by every verb on an address, read or refused.
     @Test func anExistingStoreIsNotTouched() throws {
         let dir = try TemporaryDirectory()

@@ -27,7 +27,12 @@ struct InspectCommand: ParsableCommand {
                 let view = try ImageAddress.open(name, store: storeOptions)
                 let reader = view.reader(platform: platform)
                 let relations = view.images.contains(where: reader.isPseudoImage) ? try ImageTreeBuilder(view: view) : nil
-                for image in view.images { out.append(try inspect(image, reader, relations)) }
+                // One image that cannot be shown does not hide the others of the source.
+                for image in view.images {
+                    do { out.append(try inspect(image, reader, relations)) } catch {
+                        if case .store = view.address { errors.append("Error: \(error)") } else { errors.append("Error: \(view.address): image \(image.id): \(error)") }
+                    }
+                }
             } catch {
                 errors.append("Error: \(error)")
             }
