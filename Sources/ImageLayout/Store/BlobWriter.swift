@@ -1,6 +1,6 @@
 import Foundation
 import ImageSpec
-import TarArchive
+import ByteStreams
 
 /// A blob being written into the store: bytes go to a temporary file under the
 /// layout's ingest directory and are hashed as they pass; `commit` verifies the

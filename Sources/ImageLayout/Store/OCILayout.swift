@@ -1,6 +1,6 @@
 import Foundation
 import ImageSpec
-import TarArchive
+import ByteStreams
 
 /// An OCI image layout directory (image-spec image-layout.md): `oci-layout`,
 /// `index.json` and `blobs/<alg>/<hex>`. lading's default store is one; foreign

@@ -114,20 +114,6 @@ public final class TarSpool: BlobStore {
         return RangeSource(spool: self, entry: e)
     }
 
-    final class BytesSource: ChunkSource {
-        private let storage: UnsafeMutableRawBufferPointer
-        private var done = false
-        init(_ bytes: [UInt8]) {
-            storage = .allocate(byteCount: bytes.count, alignment: 16)
-            storage.copyBytes(from: bytes)
-        }
-        deinit { storage.deallocate() }
-        func nextChunk() throws -> UnsafeRawBufferPointer {
-            defer { done = true }
-            return done ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(storage)
-        }
-    }
-
     /// An entry's content read back with `pread`, 1 MiB at a time.
     final class RangeSource: ChunkSource {
         let spool: TarSpool

@@ -172,9 +172,14 @@ public struct ImageCopier {
 
     /// Reads the source's images into `work`, re-encoded when asked, one platform's
     /// manifest with `--platform`.
-    private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
+    ///
+    /// Rewrites happen before anything is installed: the source's manifests and indexes
+    /// are held back (`DocumentOverlay`) and only the final documents the copied images
+    /// reach go into `base`, after the blobs they name.
+    private func gather(into base: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
         let recode = options.compression.map { Recode(target: Compression($0), level: options.compressionLevel) }
-        let (found, recoded, source) = try read(src, into: work, options: options, recode: recode)
+        let (found, recoded, source, documents) = try read(src, into: base, options: options, recode: recode)
+        let work = DocumentOverlay(base: base, sources: documents)
         // With --platform, as skopeo without --all: the one manifest, not the index.
         var items = try found.map { i in
             try options.platform.map { i.with(try Self.manifest(for: $0, of: i.descriptor, in: work)) } ?? i
@@ -188,6 +193,7 @@ public struct ImageCopier {
             let tree = OCIConversion.tree(in: work)
             items = try items.map { $0.with(try tree.rewrite($0.descriptor)) }
         }
+        try work.settle(items.map(\.descriptor))
         return items
     }
 
@@ -224,10 +230,11 @@ public struct ImageCopier {
 
     typealias Recoded = [Digest: (digest: Digest, size: Int64, compression: Compression)]
 
-    /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
-    ///   the layout where layers left out of `work` (to be re-encoded) are.
+    /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), the
+    ///   layout where layers left out of `work` (to be re-encoded) are, and where the
+    ///   documents held back from `work` are read.
     private func read(_ src: TransportAddress, into work: any BlobStore, options: CopyOptions,
-                      recode: Recode?) throws -> ([ImageRecord], Recoded, OCILayout?) {
+                      recode: Recode?) throws -> ([ImageRecord], Recoded, OCILayout?, [any BlobSource]) {
         let platform = options.platform
         switch src {
         case .store(let name):
@@ -236,19 +243,20 @@ public struct ImageCopier {
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
             let top = try platform.map { try Self.manifest(for: $0, of: img.descriptor, in: service.layout) } ?? img.descriptor
-            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: options.compression)
-            return ([.init(descriptor: top, names: byName)], [:], service.layout)
+            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: options.compression, documents: false)
+            return ([.init(descriptor: top, names: byName)], [:], service.layout, [service.layout])
         case .ociLayout(let dir, let ref):
-            let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, options: options, recode: recode)
-            return (items, recoded, nil)
+            let (items, recoded, plan) = try loadFiltered(path: dir, reference: ref, into: work, options: options, recode: recode)
+            return (items, recoded, nil, [plan])
         case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            let (items, recoded) = try loadFiltered(path: p, reference: ref, into: work, options: options, recode: recode)
-            return (items, recoded, nil)
+            let (items, recoded, plan) = try loadFiltered(path: p, reference: ref, into: work, options: options, recode: recode)
+            return (items, recoded, nil, [plan])
         }
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, options copy: CopyOptions, recode: Recode?) throws -> ([ImageRecord], Recoded) {
+    /// Installs the blobs read, documents held back (returned in the plan).
+    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, options copy: CopyOptions, recode: Recode?) throws -> ([ImageRecord], Recoded, LoadPlan) {
         var options = ImageLoader.Options(platform: copy.platform, maxBlobSize: copy.maxLayerSize, recode: recode)
         options.keepOtherEntries = true
         options.refuseUnnamableTags = false
@@ -270,8 +278,8 @@ public struct ImageCopier {
             plan = try ImageLoader.read(path: path, into: work, options: options)
         }
         let items = try AddressView.select(plan.images, reference: reference, in: path)
-        try plan.install(into: work)
-        return (items, plan.recoded)
+        try plan.install(into: work, except: try plan.documents())
+        return (items, plan.recoded, plan)
     }
 
     /// The items as the destination names them: `dst`'s own name, if it has one,

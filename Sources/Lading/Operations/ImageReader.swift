@@ -88,11 +88,16 @@ public struct ImageReader {
     /// config is no image config (an artifact: a signature, an SBOM); or an index none of
     /// whose children could be a real image (all pseudo). A manifest or index that cannot
     /// be read is not judged one (it is listed, as before).
-    public func isPseudoImage(_ image: ImageRecord) -> Bool {
+    /// - Parameter details: the image's details when already read: a manifest's is
+    ///   judged from them, without reading it again.
+    public func isPseudoImage(_ image: ImageRecord, details: ImageDetails? = nil) -> Bool {
         let tags = image.names.map { $0.tag ?? "" } + image.bareTags
         if !tags.isEmpty, tags.allSatisfy(Self.isReferrerTag) { return true }
         let d = image.descriptor
         if d.isPseudoImage() { return true }
+        if let details, MediaType.isManifest(d.mediaType), details.manifestDigest == d.digest {
+            return Self.isPseudoManifest(details.manifest, d)
+        }
         // One walk over the image's indexes and manifests: pseudo when the root was read
         // and no manifest met could be a real image (an absent or unreadable child could).
         var rootRead = false, real = false

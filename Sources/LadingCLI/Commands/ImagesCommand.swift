@@ -29,10 +29,12 @@ struct ImagesCommand: ParsableCommand {
                 var filters = try ImageFilter.parse(filter, service: service)
                 if let repository { filters.references.append(repository) }
                 let reader = ImageReader(source: service.layout)
-                for image in try service.images() where all || !reader.isPseudoImage(image) {
+                for image in try service.images() {
                     // An image whose config cannot be read (an artifact, a sparse index) is
-                    // still listed, with what its descriptor says.
-                    let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)
+                    // still listed, with what its descriptor says; pseudo-images only with -a.
+                    let read = try? service.details(of: image)
+                    if !all, reader.isPseudoImage(image, details: read) { continue }
+                    let d = read ?? ImageDetails(unreadable: image)
                     guard filters.matches(d) else { continue }
                     if image.names.isEmpty { rows.append((d, nil)) }
                     for n in image.names where filters.matchesName(n) { rows.append((d, n)) }
@@ -109,9 +111,11 @@ struct ImageFilter {
             guard let have = labelsHave[k] else { return false }
             if let v, have != v { return false }
         }
-        let created = Human.parseTime(d.config.created) ?? .distantPast
-        if let before, !(created < before) { return false }
-        if let since, !(created > since) { return false }
+        if before != nil || since != nil {
+            let created = Human.parseTime(d.config.created) ?? .distantPast
+            if let before, !(created < before) { return false }
+            if let since, !(created > since) { return false }
+        }
         if !references.isEmpty && !d.image.names.contains(where: matchesName) { return false }
         return true
     }

@@ -26,7 +26,7 @@ struct InspectCommand: ParsableCommand {
             do {
                 let view = try ImageAddress.open(name, store: storeOptions)
                 let reader = view.reader(platform: platform)
-                let relations = view.images.contains(where: reader.isPseudoImage) ? try ImageTreeBuilder(view: view) : nil
+                let relations = view.images.contains { reader.isPseudoImage($0) } ? try ImageTreeBuilder(view: view) : nil
                 // One image that cannot be shown does not hide the others of the source.
                 for image in view.images {
                     do { out.append(try inspect(image, reader, relations)) } catch {
