@@ -191,6 +191,22 @@ import TestSupport
         #expect(r.err == "Error: \(address): image sha256:9d16f5505246424aed7116cb21216704ba8c919997d0f1f37e154c11d509e1d2: config sha256:02c15a8d1735c65bb8ca86c716615d3c0d8beb87dc68ed88bb49192f90b184e2: not valid JSON\n")
     }
 
+    /// `copy` takes `@N` too.
+    @Test func copyPicksTheNthImage() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let src = "docker-archive:\(corpus)/multi.containerd.docker.tar:@1"
+        let want = try Self.json(try run([ladingBinary, "inspect", src]).out).map { $0["Id"] as! String }
+        #expect(want.count == 1)
+        let c = try run([ladingBinary, "copy", "--store", dir.path + "/s", src, "store:example.com/pick:1"])
+        #expect(c.status == 0, "\(c.err)")
+        let got = try Self.json(try run([ladingBinary, "inspect", "--store", dir.path + "/s", "example.com/pick:1"]).out)
+        #expect(got.map { $0["Id"] as! String } == want)
+        let past = try run([ladingBinary, "copy", "--store", dir.path + "/s", "oci:\(corpus)/layout:@5", "store:example.com/pick:2"])
+        #expect(past.status == 1)
+        #expect(past.err == "Error: \(corpus)/layout: no image @5 (it holds 2)\n")
+    }
+
     /// An existing store is left as it was by every verb on an address, read or refused.
     @Test func anExistingStoreIsNotTouched() throws {
         let dir = try TemporaryDirectory()

@@ -32,8 +32,9 @@ public struct ImageTreeBuilder {
     private let bySubject: [Digest: [Descriptor]]
     private let byTag: [Digest: [(tag: String, image: ImageRecord, kind: String?)]]
 
-    /// - Throws: nothing for documents that cannot be read (they show as they are);
-    ///   what the walk throws for indexes nested too deep.
+    /// Documents that cannot be read, or are nested too deep, are shown as their
+    /// descriptors say.
+    /// - Throws: what `DescriptorWalk.visit` throws other than for such documents.
     public init(view: AddressView) throws {
         source = view.source
         var subjects: [Digest: [Descriptor]] = [:]
@@ -45,9 +46,8 @@ public struct ImageTreeBuilder {
             case .index(let i, _): subject = i.subject
             case .manifest(let m, _): subject = m.subject
             }
-            if let s = subject, !(subjects[s.digest] ?? []).contains(where: { $0.digest == node.descriptor.digest }) {
-                subjects[s.digest, default: []].append(node.descriptor)
-            }
+            // The walk reads each document once: each referrer is met once here.
+            if let s = subject { subjects[s.digest, default: []].append(node.descriptor) }
         }) { node in
             switch node.role {
             case .subject, .config, .layer: return .skip
