@@ -1,5 +1,6 @@
 import Foundation
 import ImageSpec
+import Lading
 import Testing
 import TestSupport
 
@@ -96,6 +97,19 @@ import TestSupport
         #expect(obj["Kind"] as? String == "signature")
         #expect(obj["Subject"] as? String == "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9")
         #expect(obj["ArtifactType"] as? String == "application/vnd.cncf.notary.signature")
+    }
+
+    /// Referrers tags: `sha256-<64 hex>` and cosign's `.sig`, `.att`, `.sbom`; nothing else.
+    @Test func referrerTags() throws {
+        let hex = String(Self.v2.dropFirst(7))
+        #expect(ImageReader.referredDigest(ofTag: "sha256-\(hex).sig")?.digest.description == Self.v2)
+        #expect(ImageReader.referredDigest(ofTag: "sha256-\(hex).att")?.kind == "att")
+        #expect(ImageReader.referredDigest(ofTag: "sha256-\(hex).sbom")?.kind == "sbom")
+        #expect(ImageReader.referredDigest(ofTag: "sha256-\(hex)")?.kind == nil)
+        #expect(ImageReader.isReferrerTag("sha256-\(hex)"))
+        for tag in ["sha256-\(hex).sigx", "sha256-\(hex.dropLast())", "sha256-\(hex.uppercased())", "sha512-\(hex)", "v2", "sha256-", "sha256-\(hex)0"] {
+            #expect(!ImageReader.isReferrerTag(tag), "\(tag)")
+        }
     }
 
     /// BuildKit's attestations are never images of their own: `images` shows the index once.
