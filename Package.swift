@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["LadingFuzz"]),
         .testTarget(name: "LadingTests", dependencies: [
-            "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport",
+            "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport", "LadingCLI",
         ]),
     ]
 )

@@ -74,7 +74,7 @@ struct PlatformOptions: ParsableArguments {
 
     /// Opens the store with the platform selected.
     func service(_ store: StoreOptions, create: Bool = true) throws -> ImageService {
-        let s = try ImageService(storePath: StoreLocation.resolve(explicit: store.store), create: create)
+        let s = create ? try ImageService(storePath: StoreLocation.resolve(explicit: store.store)) : try store.readingService()
         s.platform = try parsed()
         return s
     }

@@ -93,10 +93,8 @@ public enum ImageLoader {
             }
         }
         if hasManifestJSON { return try DockerArchiveReader.read(files, platform: options.platform) }
-        if files.contains("repositories") {
-            throw TransportError(.unsupported, "\(files.sourceName): no manifest.json: the pre-1.10 docker save format (repositories and <id>/json only) is not supported")
-        }
-        throw TransportError(.unrecognizedFormat, "\(files.sourceName): not an image archive (no oci-layout, index.json or manifest.json)")
+        // docker 1.9 and older: `<id>/json` layer directories and `repositories`.
+        return try LegacyArchiveReader.read(files, platform: options.platform)
     }
 
     static func readIndexMode(_ files: ArchiveFiles, options: Options) throws -> LoadPlan {
@@ -132,14 +130,12 @@ public enum ImageLoader {
             }
             var top = desc
             top.annotations = nil
-            if var existing = byDigest[desc.digest] {
-                existing.names += names.filter { !existing.names.contains($0) }
-                existing.bareTags += bare.filter { !existing.bareTags.contains($0) }
-                byDigest[desc.digest] = existing
-            } else {
-                byDigest[desc.digest] = ImageRecord(descriptor: top, names: names, bareTags: bare)
-                order.append(desc.digest)
-            }
+            var record = byDigest[desc.digest] ?? ImageRecord(descriptor: top)
+            if byDigest[desc.digest] == nil { order.append(desc.digest) }
+            record.names += names.filter { !record.names.contains($0) }
+            record.bareTags += bare.filter { !record.bareTags.contains($0) }
+            for n in names { record.noteWritten(n, by: desc) }
+            byDigest[desc.digest] = record
         }
         plan.images = order.map { byDigest[$0]! }
         if plan.images.isEmpty && options.select == nil {

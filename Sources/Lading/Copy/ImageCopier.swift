@@ -337,8 +337,10 @@ public struct ImageCopier {
                 for item in items {
                     var plain = item
                     plain.descriptor.annotations = nil
-                    if let ref { plain.names = []; plain.bareTags = [ref] }
-                    table.add(plain, keepPrevious: false)
+                    if let ref { plain.names = []; plain.bareTags = [ref]; plain.writtenRefNames = [:] }
+                    // Without REF, names stay as the source wrote them (podman's
+                    // `localhost/b:latest` ref.name stays one, not containerd's form).
+                    table.add(plain, keepPrevious: false, asWritten: true)
                 }
             }
         case .dockerArchive, .ociArchive:
@@ -357,7 +359,3 @@ extension TransportAddress {
     }
 }
 
-extension ImageRecord {
-    /// The same image and names with another top descriptor.
-    func with(_ descriptor: Descriptor) -> Self { .init(descriptor: descriptor, names: names, bareTags: bareTags) }
-}

@@ -38,9 +38,10 @@ struct CopyCommand: ParsableCommand {
             o.compressionLevel = compression == "keep" ? nil : OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.platform = try platformOptions.parsed()
             o.maxLayerSize = try layerSize.bytes()
-            let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let store = StoreLocation.resolve(explicit: storeOptions.store)
+            let copier = ImageCopier(storePath: store)
             let (src, dst) = (try TransportAddress(parsingCopyAddress: source), try TransportAddress(parsingCopyAddress: destination))
-            try withProgress("Copying", total: nil) { try copier.copy(from: src, to: dst, options: o) }
+            try withProgress("Copying", total: ProgressTotals.copy(from: src, store: store)) { try copier.copy(from: src, to: dst, options: o) }
         }
     }
 }

@@ -29,7 +29,7 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show the changes from A to B (images or directories) as A/C/D lines.")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Option(help: "text or json.") var format = "text"
+    @OptionGroup var format: FormatOption<ReportFormats>
     @Flag(name: .customLong("ignore-timestamps"), help: "Ignore modification times.") var ignoreTimestamps = false
     @Option(help: ArgumentHelp("Leave out paths matching this glob (repeatable).",
         discussion: "Matched with fnmatch(3), no flags, against each path as an absolute path (/var/cache/x) and, for a pattern that does not start with /, also against every tail after a / (var/cache/x, cache/x, x), as tar --exclude does: cache leaves out /cache, /var/cache and /srv/cache; /cache only /cache; var/cache both /var/cache and /x/var/cache. * and ? also match / and a leading dot: *.log is every .log file at any depth, /opt/* everything below /opt. A matching directory is left out with its subtree; with /opt/* the directory /opt itself is still compared.", valueName: "glob"))
@@ -48,7 +48,7 @@ struct DiffCommand: ParsableCommand {
                 ? try ImageService.changes(betweenDirectories: a, b, options: options)
                 : try platformOptions.service(storeOptions, create: false).changes(from: a, to: b, options: options)
             found = !changes.isEmpty
-            if format == "json" {
+            if case .json = try format.parsed() {
                 print(ChangePrinter.json(changes))
             } else if z {
                 FileHandle.standardOutput.write(Data(ChangePrinter.nulSeparated(changes)))

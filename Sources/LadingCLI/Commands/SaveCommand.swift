@@ -27,7 +27,7 @@ struct SaveCommand: ParsableCommand {
         guarded {
             let service = try platformOptions.service(storeOptions, create: false)
             if let output, output != "-" {
-                try withProgress("Saving", total: nil) { try service.save(images, all: all, toFile: output) }
+                try withProgress("Saving", total: try? service.bytesToSave(images, all: all)) { try service.save(images, all: all, toFile: output) }
             } else {
                 if isatty(1) != 0 {
                     throw ValidationError("cowardly refusing to save to a terminal. Use the -o flag or redirect")

@@ -9,7 +9,7 @@ struct TagCommand: ParsableCommand {
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try storeOptions.readingService()
             try service.tag(source, target)
         }
     }
@@ -26,7 +26,7 @@ struct RmiCommand: ParsableCommand {
     func run() throws {
         var failed = false
         let service: ImageService
-        do { service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store)) } catch { fail(error) }
+        do { service = try storeOptions.readingService() } catch { fail(error) }
         let results: [Result<[String], Error>]
         do { results = try service.remove(images, force: force, noPrune: noPrune) } catch { fail(error) }
         for result in results {

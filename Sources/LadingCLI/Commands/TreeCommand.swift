@@ -8,12 +8,8 @@ struct TreeCommand: ParsableCommand {
         discussion: "What refers to a manifest: BuildKit attestation manifests (vnd.docker.reference.digest), manifests whose subject it is (Notary Project signatures, OCI referrers), and cosign sha256-<hex>.sig, .att and .sbom tags and referrers sha256-<hex> tags of the same store or source. NAME may be an address: docker-archive:FILE[:REF], oci:DIR[:REF], oci-archive:FILE[:REF] (read, not loaded; every image of the source without REF).")
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate digests.") var noTrunc = false
-    @Option(help: "table or json.") var format = "table"
+    @OptionGroup var format: FormatOption<TreeFormats>
     @Argument(help: "An image name or ID, or an address.") var image: String
-
-    func validate() throws {
-        if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
-    }
 
     func run() throws {
         guarded {
@@ -28,7 +24,7 @@ struct TreeCommand: ParsableCommand {
                 let reader = view.reader(platform: nil)
                 trees = zip(view.images, trees).filter { !(under.contains($0.0.id.description) && ($0.0.isDangling || reader.isPseudoImage($0.0))) }.map(\.1)
             }
-            if format == "json" {
+            if case .json = try format.parsed() {
                 let data = try JSONSerialization.data(withJSONObject: trees.map(json), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
                 return
@@ -67,4 +63,11 @@ struct TreeCommand: ParsableCommand {
         if !n.referrers.isEmpty { o["referrers"] = n.referrers.map(json) }
         return o
     }
+}
+
+/// `tree`: the drawn table, or the trees as one JSON array.
+enum TreeFormats: FormatChoices {
+    static let names = ["table", "json"]
+    static let templates = false
+    static let exampleField = ""
 }
