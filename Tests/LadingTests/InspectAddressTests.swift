@@ -142,6 +142,18 @@ import TestSupport
         #expect(lines[5].hasPrefix("   └─ attestation   "))
     }
 
+    /// A sparse index (docker's save of one platform): the absent manifests are shown as missing.
+    @Test func treeOfASparseIndex() throws {
+        let r = try run([ladingBinary, "tree", "--format", "json", "docker-archive:\(publicData)/oras-go/hello-world.tar"])
+        #expect(r.status == 0, "\(r.err)")
+        let top = try #require(try Self.json(r.out).first)
+        #expect(top["names"] as? [String] == ["hello-world:latest"])
+        let children = try #require(top["manifests"] as? [[String: Any]])
+        #expect(children.count == 11)
+        #expect(children.map { $0["kind"] as? String } == ["image"] + Array(repeating: "missing", count: 10))
+        #expect(children.first?["digest"] as? String == "sha256:f54a58bc1aac5ea1a25d796ae155dc228b3f0e11d046ae276b39c4bf2f13d8c4")
+    }
+
     /// Notary Project signature found by its subject, and the referrers tag index.
     @Test func treeOfANotationSignedLayout() throws {
         let address = "oci:\(publicData)/notation/e2e-valid-signature:v1"
