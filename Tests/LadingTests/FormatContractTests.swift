@@ -25,6 +25,7 @@ import TestSupport
         (["images"], listing), (["history", image], listing), (["du"], listing),
         (["inspect", image], "--format must be json or a Go template such as '{{.Id}}', not \"jsno\""),
         (["diff", image, image], report), (["verify", "store"], report),
+        (["tree", image], "--format must be table or json, not \"jsno\""),
     ])
     func aBadFormatIsAUsageErrorOnEveryCommand(_ args: [String], _ message: String) throws {
         let dir = try TemporaryDirectory()

@@ -10,7 +10,7 @@ import TestSupport
     @Test(arguments: [
         ["images"], ["count"], ["du"], ["history", "a"], ["inspect", "a"], ["save", "-o", "OUT", "a"], ["unpack", "a", "OUT"],
         ["diff", "a", "b"], ["children", "a"], ["tag", "a", "b"], ["rmi", "a"], ["prune", "--dry-run"], ["prune", "-f"],
-        ["copy", "a", "docker-archive:OUT"],
+        ["copy", "a", "docker-archive:OUT"], ["manifest", "a"], ["config", "a"], ["tree", "a"],
     ])
     func aMissingStoreIsAnErrorOnEveryReadingCommand(_ args: [String]) throws {
         let dir = try TemporaryDirectory()

@@ -273,9 +273,8 @@ public struct ImageCopier {
         var options = ImageLoader.Options(platform: copy.platform, maxBlobSize: copy.maxLayerSize, recode: recode)
         options.keepOtherEntries = true
         options.refuseUnnamableTags = false
-        let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
-        func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
-        if let reference {
+        if let reference, !reference.hasPrefix("@") {
+            let wanted = try? Reference(parsing: reference).withDefaultTag
             // Only the images asked for are read (and re-encoded): by name, or by a bare
             // tag in ref.name (umoci, skopeo).
             options.select = { d, names in
@@ -291,15 +290,7 @@ public struct ImageCopier {
             options.recodeTarballs = false
             plan = try ImageLoader.read(path: path, into: work, options: options)
         }
-        var items = plan.images
-        if let reference {
-            items = items.filter { named($0.names) }
-            if items.isEmpty {
-                // A bare tag in ref.name (umoci, skopeo), in a layout or an oci-archive.
-                items = plan.images.filter { $0.bareTags.contains(reference) }.map { .init(descriptor: $0.descriptor, names: $0.names, bareTags: [reference]) }
-            }
-            guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
-        }
+        let items = try AddressView.select(plan.images, reference: reference, in: path)
         try plan.install(into: work, except: try plan.documents())
         return (items, plan.recoded, plan)
     }

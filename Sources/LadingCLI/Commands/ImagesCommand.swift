@@ -8,6 +8,7 @@ struct ImagesCommand: ParsableCommand {
         discussion: "A --format template runs once per row over docker's fields: .ID, .Repository, .Tag, .Digest, .CreatedSince, .CreatedAt, .Size (human), .SizeBytes (bytes), .VirtualSize, .SharedSize, .UniqueSize, .Containers; --format json prints the same fields, one object per line.")
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Show all images, pseudo-images too (attestations, signatures, SBOMs, referrers tags), which are hidden by default.") var all = false
     @Flag(help: "Show digests.") var digests = false
     /// Column titles of `table` templates, as docker's.
     static let headers = ["ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "CreatedSince": "CREATED",
@@ -26,10 +27,13 @@ struct ImagesCommand: ParsableCommand {
             if let service = try storeOptions.readingService(missingDefaultIsEmpty: true) {
                 var filters = try ImageFilter.parse(filter, service: service)
                 if let repository { filters.references.append(repository) }
+                let reader = ImageReader(source: service.layout)
                 for image in try service.images() {
                     // An image whose config cannot be read (an artifact, a sparse index) is
-                    // still listed, with what its descriptor says.
-                    let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)
+                    // still listed, with what its descriptor says; pseudo-images only with -a.
+                    let read = try? service.details(of: image)
+                    if !all, reader.isPseudoImage(image, details: read) { continue }
+                    let d = read ?? ImageDetails(unreadable: image)
                     guard filters.matches(d) else { continue }
                     if image.names.isEmpty { rows.append((d, nil)) }
                     for n in image.names where filters.matchesName(n) { rows.append((d, n)) }

@@ -11,15 +11,17 @@ struct HistoryCommand: ParsableCommand {
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
     @OptionGroup var format: FormatOption<ListingFormats>
-    @Argument(help: "An image name or ID.", completion: .imageName) var image: String
+    @Argument(help: "An image name or ID, or an address: docker-archive:FILE[:REF], oci:DIR[:REF], oci-archive:FILE[:REF] (read, not loaded).",
+              completion: .imageName) var image: String
     /// Column titles of `table` templates, as docker's.
     static let headers = ["ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
                           "Size": "SIZE", "SizeBytes": "SIZE (BYTES)", "Comment": "COMMENT"]
 
     func run() throws {
         guarded {
-            let service = try platformOptions.service(storeOptions, create: false)
-            let (img, rows) = try service.history(of: image)
+            let view = try ImageAddress.open(image, store: storeOptions)
+            let img = try view.single()
+            let rows = try view.reader(platform: try platformOptions.parsed()).history(of: img, name: image)
             let id = noTrunc ? img.id.description : img.id.shortID
             func ident(_ i: Int) -> String { i == 0 ? id : "<missing>" }
             if quiet { for i in rows.indices { print(ident(i)) }; return }
