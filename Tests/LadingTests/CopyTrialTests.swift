@@ -146,7 +146,7 @@ import TestSupport
                 .map { String($0.split(separator: ": ", maxSplits: 1).last ?? "") }.sorted()
         }
         let layout = try messages("oci:\(dir.path)/za"), archive = try messages("oci-archive:\(tar)")
-        #expect(layout.count == 4 && layout == archive, "\(layout)\n\(archive)")
+        #expect(layout.count == 5 && layout == archive, "\(layout)\n\(archive)")
     }
 }
 

@@ -53,6 +53,8 @@ public struct DescriptorWalk {
     public enum Document {
         case index(ImageIndex, bytes: [UInt8])
         case manifest(ImageManifest, bytes: [UInt8])
+        /// An OCI 1.1-rc artifact manifest: its `blobs` are met with role `.layer(i)`.
+        case artifact(ArtifactManifest, bytes: [UInt8])
     }
 
     /// Indexes and manifests nested deeper than this (a root is depth 0) are an error.
@@ -77,8 +79,9 @@ public struct DescriptorWalk {
     /// Walks from `roots` (paths named `"\(origin) manifests[i]"`, or `rootPaths`).
     /// - Parameters:
     ///   - unreadable: called with a document that cannot be read or is nested too deep
-    ///     (its children are not met); the walk goes on when it returns. The default
-    ///     throws the error.
+    ///     (`.invalidDocument`), or whose media type names a manifest the walk cannot
+    ///     go below (`.unsupported`, `MediaType.isUnwalkableManifest`); its children are
+    ///     not met; the walk goes on when it returns. The default throws the error.
     ///   - document: called with each document read, after `body` chose to descend and
     ///     before its children are met.
     ///   - body: called for each descriptor met, on every path.
@@ -103,8 +106,12 @@ public struct DescriptorWalk {
                        _ body: (Node) throws -> Step) throws {
         let d = node.descriptor
         guard try body(node) == .descend else { return }
+        if MediaType.isUnwalkableManifest(d.mediaType), seen.insert(d.digest).inserted {
+            // Never a guess at what it refers to: copying it would leave its children behind.
+            return try unreadable(node, LayoutError(.unsupported, "\(node.path): \(d.digest) is a \(d.mediaType), a manifest type lading cannot walk"))
+        }
         let isIndex = MediaType.isIndex(d.mediaType)
-        guard isIndex || MediaType.isManifest(d.mediaType), seen.insert(d.digest).inserted else { return }
+        guard MediaType.isWalkable(d.mediaType), seen.insert(d.digest).inserted else { return }
         let doc: Document
         do {
             guard node.depth <= Self.maxDepth else {
@@ -139,6 +146,11 @@ public struct DescriptorWalk {
                 try visit(next(l, .layer(i), "layers[\(i)]"), seen: &seen, unreadable: unreadable, document: document, body)
             }
             if let s = m.subject { try visit(next(s, .subject, "subject"), seen: &seen, unreadable: unreadable, document: document, body) }
+        case .artifact(let a, _):
+            for (i, b) in a.blobs.enumerated() {
+                try visit(next(b, .layer(i), "blobs[\(i)]"), seen: &seen, unreadable: unreadable, document: document, body)
+            }
+            if let s = a.subject { try visit(next(s, .subject, "subject"), seen: &seen, unreadable: unreadable, document: document, body) }
         }
     }
 
@@ -148,6 +160,9 @@ public struct DescriptorWalk {
         do {
             let bytes = try source.readBlob(d.digest, limit: DocumentLimits.manifest)
             if isIndex { return .index(try JSON.decode(ImageIndex.self, from: bytes, what: "\(kind) \(d.digest)"), bytes: bytes) }
+            if d.mediaType == MediaType.ociArtifactManifest {
+                return .artifact(try JSON.decode(ArtifactManifest.self, from: bytes, what: "artifact manifest \(d.digest)"), bytes: bytes)
+            }
             return .manifest(try JSON.decode(ImageManifest.self, from: bytes, what: "\(kind) \(d.digest)"), bytes: bytes)
         } catch {
             throw LayoutError(.invalidDocument, "\(kind) \(d.digest) (\(node.path)) cannot be read", cause: "\(error)")

@@ -1,0 +1,286 @@
+import Foundation
+
+/// The one checker of documents against the image-spec JSON schemas and prose rules
+/// (and Docker schema 2, whose manifests and lists share the OCI shapes): indexes,
+/// manifests, configs, descriptors and the `oci-layout` file. Pure: it reads only the
+/// bytes it is given. `verify` reports every finding; `load`, `copy` and `unpack` apply
+/// `ReaderPolicy` to them. Costs are linear in the document's size.
+public enum SpecValidator {
+    /// The document kinds there are rules for.
+    public enum Kind: String, Sendable { case index, manifest, artifactManifest, config, descriptor, layoutHeader }
+
+    /// Checks `bytes` as a document of `kind`.
+    /// - Returns: the findings, MUST rules (errors) and SHOULD rules (warnings); empty when clean.
+    public static func validate(_ bytes: [UInt8], as kind: Kind) -> [SpecFinding] {
+        var v = Collector()
+        guard let doc = JSONValue.parse(bytes) else {
+            v.add(jsonRule(kind), "", "not valid JSON")
+            return v.findings
+        }
+        switch kind {
+        case .index: v.index(doc)
+        case .manifest: v.manifest(doc)
+        case .artifactManifest: v.artifactManifest(doc)
+        case .config: v.config(doc)
+        case .descriptor: v.descriptor(doc, at: "")
+        case .layoutHeader: v.layoutHeader(doc)
+        }
+        return v.findings
+    }
+
+    /// The kind of document a descriptor's media type names, if there are rules for it.
+    public static func kind(ofMediaType t: String) -> Kind? {
+        if MediaType.isIndex(t) { return .index }
+        if MediaType.isManifest(t) { return .manifest }
+        if t == MediaType.ociArtifactManifest { return .artifactManifest }
+        if MediaType.isConfig(t) { return .config }
+        return nil
+    }
+
+    static func jsonRule(_ kind: Kind) -> SpecRule {
+        switch kind {
+        case .index: return Rules.indexJSON
+        case .manifest, .artifactManifest: return Rules.manifestJSON
+        case .config: return Rules.configJSON
+        case .descriptor: return Rules.descriptor
+        case .layoutHeader: return Rules.layoutFile
+        }
+    }
+
+    /// RFC 6838 as the spec's schema applies it (defs-descriptor.json `mediaType`):
+    /// `^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$`.
+    public static func isValidMediaType(_ s: String) -> Bool {
+        let parts = s.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return false }
+        return parts.allSatisfy { p in
+            guard let first = p.first, p.count <= 127, isAlnum(first) else { return false }
+            return p.allSatisfy { isAlnum($0) || restNameChars.contains($0) }
+        }
+    }
+    static let restNameChars = Set("!#$&^_.+-".utf8)
+    static func isAlnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) }
+
+    /// An absolute URI (RFC 3986 `scheme ":" hier-part`), the schema's `format: uri`.
+    public static func isValidURI(_ s: String) -> Bool {
+        guard let colon = s.firstIndex(of: ":"), colon != s.startIndex else { return false }
+        let scheme = s[..<colon].utf8
+        guard let f = scheme.first, (f | 0x20) >= 0x61 && (f | 0x20) <= 0x7a,
+              scheme.allSatisfy({ isAlnum($0) || "+.-".utf8.contains($0) }) else { return false }
+        let allowed = Set("-._~:/?#[]@!$&'()*+,;=%".utf8)
+        return s[s.index(after: colon)...].utf8.allSatisfy { isAlnum($0) || allowed.contains($0) }
+    }
+
+    /// RFC 3339 `date-time` (config.md `created`): `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
+    public static func isValidDateTime(_ s: String) -> Bool {
+        s.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})/) != nil
+    }
+}
+
+/// Gathers findings while a document is walked.
+struct Collector {
+    var findings: [SpecFinding] = []
+
+    mutating func add(_ rule: SpecRule, _ at: String, _ message: String) {
+        findings.append(SpecFinding(rule: rule, at: at, message: message))
+    }
+
+    static func join(_ at: String, _ key: String) -> String { at.isEmpty ? key : "\(at).\(key)" }
+
+    /// A field that must be a string when present (and is required when `required`).
+    @discardableResult
+    mutating func string(_ o: [String: JSONValue], _ key: String, at: String, rule: SpecRule, required: Bool = false) -> String? {
+        guard let v = o[key], v != .null || required else {
+            // An optional field's null reads as absent, as Go's encoding/json (docker,
+            // containerd, buildkit's own writer) takes it.
+            if required { add(rule, at, "\"\(key)\" is required") }
+            return nil
+        }
+        guard case .string(let s) = v else {
+            add(rule, Collector.join(at, key), "is \(v.typeName), expected string")
+            return nil
+        }
+        return s
+    }
+
+    mutating func stringArray(_ o: [String: JSONValue], _ key: String, at: String, rule: SpecRule, nullable: Bool = false) -> [String]? {
+        guard let v = o[key], v != .null else { return nil }
+        guard case .array(let a) = v else { add(rule, Collector.join(at, key), "is \(v.typeName), expected an array of strings"); return nil }
+        var out: [String] = []
+        for (i, e) in a.enumerated() {
+            guard case .string(let s) = e else { add(rule, "\(Collector.join(at, key))[\(i)]", "is \(e.typeName), expected string"); continue }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// A map of string to string (defs.json `mapStringString`).
+    mutating func stringMap(_ o: [String: JSONValue], _ key: String, at: String, rule: SpecRule, nullable: Bool = false) {
+        guard let v = o[key], v != .null else { return }
+        guard case .object(let m) = v else { return add(rule, Collector.join(at, key), "is \(v.typeName), expected an object of strings") }
+        for (k, e) in m.sorted(by: { $0.key < $1.key }) where e.string == nil {
+            add(rule, "\(Collector.join(at, key)).\(k)", "is \(e.typeName), expected string")
+        }
+    }
+
+    /// A map of string to object (defs.json `mapStringObject`).
+    mutating func objectMap(_ o: [String: JSONValue], _ key: String, at: String, rule: SpecRule, nullable: Bool = false) {
+        guard let v = o[key], v != .null else { return }
+        guard case .object(let m) = v else { return add(rule, Collector.join(at, key), "is \(v.typeName), expected an object") }
+        for (k, e) in m.sorted(by: { $0.key < $1.key }) where e.object == nil {
+            add(rule, "\(Collector.join(at, key)).\(k)", "is \(e.typeName), expected an object")
+        }
+    }
+
+    mutating func object(_ v: JSONValue, at: String, rule: SpecRule) -> [String: JSONValue]? {
+        guard case .object(let o) = v else { add(rule, at, "is \(v.typeName), expected an object"); return nil }
+        return o
+    }
+
+    mutating func mediaTypeSyntax(_ s: String, at: String, rule: SpecRule) {
+        if !SpecValidator.isValidMediaType(s) { add(rule, at, "\"\(s.prefix(300))\" is not a valid media type (RFC 6838)") }
+    }
+
+    /// descriptor.md "Properties": `mediaType`, `digest`, `size` required; `urls`,
+    /// `annotations`, `data`, `artifactType`; `platform` (image-index.md) when present.
+    mutating func descriptor(_ v: JSONValue, at: String) {
+        guard let o = object(v, at: at, rule: Rules.descriptor) else { return }
+        if let t = string(o, "mediaType", at: at, rule: Rules.mediaType, required: true) {
+            mediaTypeSyntax(t, at: Collector.join(at, "mediaType"), rule: Rules.mediaType)
+        }
+        if let t = string(o, "artifactType", at: at, rule: Rules.artifactType) {
+            mediaTypeSyntax(t, at: Collector.join(at, "artifactType"), rule: Rules.artifactType)
+        }
+        var digest: Digest?
+        if let d = string(o, "digest", at: at, rule: Rules.digest, required: true) {
+            digest = digestSyntax(d, at: Collector.join(at, "digest"))
+        }
+        var size: Int64?
+        switch o["size"] {
+        case nil: add(Rules.size, at, "\"size\" is required")
+        case .int(let n)?:
+            if n < 0 { add(Rules.size, Collector.join(at, "size"), "is \(n), must not be negative") } else { size = n }
+        case let x?: add(Rules.size, Collector.join(at, "size"), "is \(x.typeName), expected integer")
+        }
+        if let urls = stringArray(o, "urls", at: at, rule: Rules.urls) {
+            for (i, u) in urls.enumerated() where !SpecValidator.isValidURI(u) {
+                add(Rules.urls, "\(Collector.join(at, "urls"))[\(i)]", "\"\(u.prefix(300))\" is not a URI (RFC 3986)")
+            }
+        }
+        stringMap(o, "annotations", at: at, rule: Rules.annotations)
+        if let data = string(o, "data", at: at, rule: Rules.data) {
+            let p = Collector.join(at, "data")
+            if let bytes = Data(base64Encoded: data) {
+                if let size, bytes.count != size { add(Rules.data, p, "holds \(bytes.count) bytes, descriptor says \(size)") }
+                if let digest, digest.isSupported, Digest.sha256(of: bytes) != digest {
+                    add(Rules.data, p, "has digest \(Digest.sha256(of: bytes)), descriptor says \(digest)")
+                }
+            } else {
+                add(Rules.data, p, "is not valid base64 (RFC 4648)")
+            }
+        }
+        if let p = o["platform"] { platform(p, at: Collector.join(at, "platform")) }
+    }
+
+    /// The digest grammar (descriptor.md "Digests") and registered algorithms' encodings.
+    mutating func digestSyntax(_ s: String, at: String) -> Digest? {
+        let grammar = s.wholeMatch(of: /[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+/) != nil
+        guard grammar else { add(Rules.digest, at, "\"\(s.prefix(300))\" does not follow the digest grammar"); return nil }
+        do { return try Digest(parsing: s) } catch {
+            add(Rules.digestRegistered, at, "\(error)")
+            return nil
+        }
+    }
+
+    /// image-index.md `platform`: `architecture` and `os` required strings.
+    mutating func platform(_ v: JSONValue, at: String) {
+        guard let o = object(v, at: at, rule: Rules.platform) else { return }
+        string(o, "architecture", at: at, rule: Rules.platform, required: true)
+        string(o, "os", at: at, rule: Rules.platform, required: true)
+        string(o, "os.version", at: at, rule: Rules.platform)
+        string(o, "variant", at: at, rule: Rules.platform)
+        _ = stringArray(o, "os.features", at: at, rule: Rules.platform)
+    }
+
+    /// `schemaVersion` must be the integer 2.
+    mutating func schemaVersion(_ o: [String: JSONValue], rule: SpecRule) {
+        switch o["schemaVersion"] {
+        case nil: add(rule, "", "\"schemaVersion\" is required")
+        case .int(2)?: break
+        case .int(let n)?: add(rule, "schemaVersion", "is \(n), expected 2")
+        case let x?: add(rule, "schemaVersion", "is \(x.typeName), expected the integer 2")
+        }
+    }
+
+    /// image-index.md (and Docker's manifest list).
+    mutating func index(_ v: JSONValue) {
+        guard let o = object(v, at: "", rule: Rules.indexJSON) else { return }
+        schemaVersion(o, rule: Rules.indexSchemaVersion)
+        // "SHOULD be used": not reported, as umoci, skopeo and lading itself leave it out
+        // and the descriptor names the type; when present it MUST be an index type.
+        if let t = string(o, "mediaType", at: "", rule: Rules.indexMediaType), !MediaType.isIndex(t) {
+            add(Rules.indexMediaType, "mediaType", "is \"\(t.prefix(300))\", expected \(MediaType.ociIndex)")
+        }
+        if let t = string(o, "artifactType", at: "", rule: Rules.artifactType) { mediaTypeSyntax(t, at: "artifactType", rule: Rules.artifactType) }
+        switch o["manifests"] {
+        case nil: add(Rules.indexManifests, "", "\"manifests\" is required")
+        case .array(let a)?: for (i, d) in a.enumerated() { descriptor(d, at: "manifests[\(i)]") }
+        case let x?: add(Rules.indexManifests, "manifests", "is \(x.typeName), expected an array")
+        }
+        if let s = o["subject"] { descriptor(s, at: "subject") }
+        stringMap(o, "annotations", at: "", rule: Rules.annotations)
+    }
+
+    /// manifest.md (and Docker's image manifest, schema 2).
+    mutating func manifest(_ v: JSONValue) {
+        guard let o = object(v, at: "", rule: Rules.manifestJSON) else { return }
+        schemaVersion(o, rule: Rules.manifestSchemaVersion)
+        let mediaType = string(o, "mediaType", at: "", rule: Rules.manifestMediaType)
+        if let t = mediaType, !MediaType.isManifest(t) {
+            add(Rules.manifestMediaType, "mediaType", "is \"\(t.prefix(300))\", expected \(MediaType.ociManifest)")
+        }
+        if let t = string(o, "artifactType", at: "", rule: Rules.artifactType) { mediaTypeSyntax(t, at: "artifactType", rule: Rules.artifactType) }
+        if let c = o["config"] {
+            descriptor(c, at: "config")
+            if c["mediaType"]?.string == MediaType.ociEmpty, o["artifactType"] == nil {
+                add(Rules.manifestArtifactType, "artifactType", "is required when config is the empty descriptor")
+            }
+        } else {
+            add(Rules.manifestConfig, "", "\"config\" is required")
+        }
+        switch o["layers"] {
+        case nil: add(Rules.manifestLayers, "", "\"layers\" is required")
+        case .array(let a)?:
+            if a.isEmpty { add(Rules.manifestLayersOne, "layers", "is empty; for portability it should have at least one entry") }
+            for (i, d) in a.enumerated() { descriptor(d, at: "layers[\(i)]") }
+        case .null?:
+            // buildkit writes `"layers": null` for an image with none; Go readers take it as empty.
+            add(Rules.manifestLayersOne, "layers", "is null, read as empty; for portability it should have at least one entry")
+        case let x?: add(Rules.manifestLayers, "layers", "is \(x.typeName), expected an array")
+        }
+        if let s = o["subject"] { descriptor(s, at: "subject") }
+        stringMap(o, "annotations", at: "", rule: Rules.annotations)
+    }
+
+    /// The OCI 1.1-rc artifact manifest: `mediaType` required, `blobs` and `subject`
+    /// descriptors, `artifactType` a media type.
+    mutating func artifactManifest(_ v: JSONValue) {
+        guard let o = object(v, at: "", rule: Rules.manifestJSON) else { return }
+        if let t = string(o, "mediaType", at: "", rule: Rules.manifestMediaType, required: true), t != MediaType.ociArtifactManifest {
+            add(Rules.manifestMediaType, "mediaType", "is \"\(t.prefix(300))\", expected \(MediaType.ociArtifactManifest)")
+        }
+        if let t = string(o, "artifactType", at: "", rule: Rules.artifactType) { mediaTypeSyntax(t, at: "artifactType", rule: Rules.artifactType) }
+        switch o["blobs"] {
+        case nil, .null?: break
+        case .array(let a)?: for (i, d) in a.enumerated() { descriptor(d, at: "blobs[\(i)]") }
+        case let x?: add(Rules.manifestLayers, "blobs", "is \(x.typeName), expected an array")
+        }
+        if let s = o["subject"] { descriptor(s, at: "subject") }
+        stringMap(o, "annotations", at: "", rule: Rules.annotations)
+    }
+
+    /// image-layout.md "oci-layout file": `imageLayoutVersion` a required string.
+    mutating func layoutHeader(_ v: JSONValue) {
+        guard let o = object(v, at: "", rule: Rules.layoutFile) else { return }
+        string(o, "imageLayoutVersion", at: "", rule: Rules.layoutFile, required: true)
+    }
+}
