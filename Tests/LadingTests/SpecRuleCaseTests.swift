@@ -70,7 +70,7 @@ import TestSupport
         Case("config.md created RFC 3339", "config", config(#","created":"yesterday""#), "config.created"),
         Case("config.md config.User string", "config", config(#","config":{"User":0}"#), "config.field"),
         Case("config.md config.Env VARNAME=VARVALUE", "config", config(#","config":{"Env":["foo"]}"#), "config.env"),
-        Case("config.md config.Env strings", "config", config(#","config":{"Env":[7353]}"#), "config.env"),
+        Case("config.md config.Env strings", "config", config(#","config":{"Env":[7353]}"#), "config.field"),
         Case("config.md config.Volumes object", "config", config(#","config":{"Volumes":["/data"]}"#), "config.field"),
         Case("config.md config.ExposedPorts object", "config", config(#","config":{"ExposedPorts":{"80/tcp":1}}"#), "config.field"),
         Case("config.md config.Labels strings", "config", config(#","config":{"Labels":{"a":true}}"#), "config.field"),

@@ -108,7 +108,7 @@ public struct DescriptorWalk {
         guard try body(node) == .descend else { return }
         if MediaType.isUnwalkableManifest(d.mediaType), seen.insert(d.digest).inserted {
             // Never a guess at what it refers to: copying it would leave its children behind.
-            return try unreadable(node, LayoutError(.unsupported, "\(node.path): \(d.digest) is a \(d.mediaType), a manifest type lading cannot walk"))
+            return try unreadable(node, LayoutError(.unsupported, "\(node.path): \(d.digest) has media type \(d.mediaType), a manifest type lading cannot walk (its children would be left behind)"))
         }
         let isIndex = MediaType.isIndex(d.mediaType)
         guard MediaType.isWalkable(d.mediaType), seen.insert(d.digest).inserted else { return }

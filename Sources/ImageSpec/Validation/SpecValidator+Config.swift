@@ -64,7 +64,7 @@ extension Collector {
         if let a = c["ArgsEscaped"], case .bool = a {} else if let a = c["ArgsEscaped"] {
             add(Rules.configField, "config.ArgsEscaped", "is \(a.typeName), expected boolean")
         }
-        if let env = stringArray(c, "Env", at: "config", rule: Rules.configEnv, nullable: true) {
+        if let env = stringArray(c, "Env", at: "config", rule: Rules.configField, nullable: true) {
             for (i, e) in env.enumerated() where !(e.firstIndex(of: "=").map { $0 != e.startIndex } ?? false) {
                 add(Rules.configEnv, "config.Env[\(i)]", "\"\(e.prefix(100))\" is not VARNAME=VARVALUE")
             }
