@@ -72,7 +72,19 @@ public enum SpecValidator {
 
     /// RFC 3339 `date-time` (config.md `created`): `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
     public static func isValidDateTime(_ s: String) -> Bool {
-        s.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})/) != nil
+        let b = Array(s.utf8)
+        func digits(_ at: Int, _ n: Int) -> Bool { at + n <= b.count && b[at..<at + n].allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        func char(_ at: Int, _ set: String) -> Bool { at < b.count && set.utf8.contains(b[at]) }
+        guard digits(0, 4), char(4, "-"), digits(5, 2), char(7, "-"), digits(8, 2), char(10, "Tt "),
+              digits(11, 2), char(13, ":"), digits(14, 2), char(16, ":"), digits(17, 2) else { return false }
+        var i = 19
+        if char(i, ".") {
+            i += 1
+            guard digits(i, 1) else { return false }
+            while digits(i, 1) { i += 1 }
+        }
+        if char(i, "Zz") { return i + 1 == b.count }
+        return char(i, "+-") && digits(i + 1, 2) && char(i + 3, ":") && digits(i + 4, 2) && i + 6 == b.count
     }
 }
 
@@ -183,7 +195,11 @@ struct Collector {
 
     /// The digest grammar (descriptor.md "Digests") and registered algorithms' encodings.
     mutating func digestSyntax(_ s: String, at: String) -> Digest? {
-        let grammar = s.wholeMatch(of: /[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+/) != nil
+        // `[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+`
+        let grammar = s.firstIndex(of: ":").map { c in
+            Digest.validAlgorithm(String(s[..<c])) && s.index(after: c) != s.endIndex
+                && s[s.index(after: c)...].utf8.allSatisfy { Digest.encodedChars.contains($0) }
+        } ?? false
         guard grammar else { add(Rules.digest, at, "\"\(s.prefix(300))\" does not follow the digest grammar"); return nil }
         do { return try Digest(parsing: s) } catch {
             add(Rules.digestRegistered, at, "\(error)")

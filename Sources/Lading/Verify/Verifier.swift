@@ -40,12 +40,15 @@ public struct VerifyReport: Sendable {
     public var clean: Bool { !findings.contains { $0.severity == .error } }
 }
 
-/// Checks an OCI layout the way a CI gate should: every blob's digest and size, the
-/// schema of each index, manifest and config, nested indexes (up to `DescriptorWalk.maxDepth`), layer count
-/// against diff IDs and each layer's uncompressed digest against its diff ID, the
-/// compression a layer type names against the bytes, history against diff IDs, name
-/// annotations, partial indexes, attestation subjects and orphan blobs. Blob hashing
-/// runs on every core.
+/// Checks an OCI layout the way a CI gate should: the layout's structure (image-layout.md),
+/// every file under `blobs/` (its name a digest, its content hashed, orphans included),
+/// each index, manifest, config and descriptor against the image spec's rules
+/// (`SpecValidator`, findings named by rule), nested indexes (up to
+/// `DescriptorWalk.maxDepth`), layer count against diff IDs and each layer's uncompressed
+/// digest against its diff ID, the compression a layer type names against the bytes,
+/// name annotations, partial indexes, attestation subjects, and the CI policies asked
+/// for (`VerifyPolicy`). Each blob is read once; hashing runs on every core; the
+/// document checks are linear in the documents' sizes.
 public struct Verifier {
     let layout: OCILayout
     var findings: [Finding] = []
