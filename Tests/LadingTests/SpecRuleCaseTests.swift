@@ -156,3 +156,41 @@ import TestSupport
         #expect(r.findings.filter { $0.severity == .warning }.map(\.blob) == [good, wrong].sorted().map(Optional.some))
     }
 }
+
+/// One verdict for one layout, as a directory, an oci-archive, or a bare tar path; a
+/// docker-archive's refusal names its rule too.
+@Suite struct SameVerdictTests {
+    func lines(_ target: String) throws -> (Int32, [String]) {
+        let r = try run([ladingBinary, "verify", target])
+        return (r.status, r.out.split(separator: "\n").dropLast().map(String.init))
+    }
+
+    @Test(arguments: [false, true])
+    func aLayoutGetsOneVerdictWhateverCarriesIt(badName: Bool) throws {
+        let l = try MiniLayout(index: MiniLayout.index([]))
+        defer { l.dir.remove() }
+        if badName { try Data("x".utf8).write(to: URL(fileURLWithPath: l.path + "/blobs/sha256/not-a-digest.tmp")) }
+        let tar = l.dir.path + "/layout.tar"
+        #expect(try run(["tar", "-C", l.path, "-cf", tar, "."]).status == 0)
+        let dir = try lines("oci:" + l.path), archive = try lines("oci-archive:" + tar), bare = try lines(tar)
+        #expect(dir.0 == (badName ? 1 : 0) && archive.0 == dir.0 && bare.0 == dir.0)
+        #expect(dir.1 == archive.1 && dir.1 == bare.1, "\(dir.1)\n\(archive.1)\n\(bare.1)")
+        #expect(dir.1 == (badName ? ["error: (blobs/sha256/not-a-digest.tmp): file name is not a digest (blobs/<alg>/<encoded>, descriptor.md \"Digests\") [layout.blob.name: image-layout.md \"Blobs\"]"] : []))
+    }
+
+    @Test func aDockerArchiveRefusalNamesItsRule() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layer = [UInt8](repeating: 0, count: 1024)
+        try Data(layer).write(to: URL(fileURLWithPath: dir.path + "/l.tar"))
+        try Data(#"{"architecture":"amd64","os":"linux","config":{"Env":[7353]},"rootfs":{"type":"layers","diff_ids":["\#(Digest.sha256(of: layer))"]}}"#.utf8).write(to: URL(fileURLWithPath: dir.path + "/c.json"))
+        try Data(#"[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]"#.utf8).write(to: URL(fileURLWithPath: dir.path + "/manifest.json"))
+        let tar = dir.path + "/d.tar"
+        #expect(try run(["tar", "-C", dir.path, "-cf", tar, "manifest.json", "c.json", "l.tar"]).status == 0)
+        let r = try run([ladingBinary, "verify", "--format", "json", tar])
+        #expect(r.status == 1)
+        let findings = try #require((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]])?.first?["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["rule"] as? String } == ["config.field"])
+        #expect(findings.first?["spec"] as? String == "config.md Properties")
+    }
+}

@@ -87,4 +87,16 @@ public enum Rules {
     public static let policyLabel = SpecRule("policy.label", .must, "lading", "verify --require label")
     public static let policyMaxSize = SpecRule("policy.max-size", .must, "lading", "verify --max-size")
     public static let policyDenyRoot = SpecRule("policy.deny-root", .must, "lading", "verify --deny-root")
+
+    /// Every rule above, by id.
+    public static let byID: [String: SpecRule] = Dictionary(uniqueKeysWithValues: [
+        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
+    ].map { ($0.id, $0) })
+
+    /// The rule a reader's message names in its `[id: file "section"]` suffix.
+    public static func named(in message: String) -> SpecRule? {
+        guard let open = message.range(of: " [", options: .backwards),
+              let colon = message[open.upperBound...].firstIndex(of: ":") else { return nil }
+        return byID[String(message[open.upperBound..<colon])]
+    }
 }

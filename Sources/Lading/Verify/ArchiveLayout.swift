@@ -7,6 +7,21 @@ import TarArchive
 /// directory. Only directories and regular files are written, under `root`; any other
 /// entry (a link, a device, a name leaving the root) is a finding of its own.
 enum ArchiveLayout {
+    /// Whether the tar at `path` is an OCI layout without docker's `manifest.json` (an
+    /// oci-archive given as a bare path). Reads headers only; false when it cannot tell.
+    static func isLayoutArchive(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
+              let reader = try? TarReader(.path(path), name: path) else { return false }
+        var hasLayout = false
+        while let e = try? reader.next() {
+            let name = e.path.hasPrefix("./") ? String(e.path.dropFirst(2)) : e.path
+            if name == "manifest.json" { return false }
+            if name == "oci-layout" { hasLayout = true }
+        }
+        return hasLayout
+    }
+
     /// Unpacks `archive` (a tar, compressed or not) into `root`, streaming each file.
     /// - Returns: the entries not written, with why.
     /// - Throws: `ArchiveError` when the archive cannot be read.

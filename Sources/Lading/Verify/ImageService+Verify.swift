@@ -41,21 +41,9 @@ extension Verifier {
                 guard !roots.isEmpty else { throw LadingError(.notFound, "\(dir): no image named \(ref)") }
                 return verify(layout: layout, roots: roots, target: target, policy: policy)
             case .ociArchive(let p, let ref):
-                // The layout inside, checked as a directory: one verdict for one layout.
-                let tmp = FileManager.default.temporaryDirectory.path + "/lading-verify-\(UUID().uuidString.prefix(8))"
-                defer { try? FileManager.default.removeItem(atPath: tmp) }
-                try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-                let skipped = try ArchiveLayout.unpack(p, into: tmp)
-                var report = verify(target: "oci:" + tmp + (ref.map { ":" + $0 } ?? ""), storePath: storePath, policy: policy)
-                report.target = target
-                report.findings = report.findings.map { f in
-                    var f = f
-                    f.path = f.path.replacingOccurrences(of: "oci:" + tmp, with: target).replacingOccurrences(of: tmp, with: p)
-                    f.message = f.message.replacingOccurrences(of: tmp, with: p)
-                    return f
-                }
-                report.findings += skipped.map { Finding(Rules.layoutBlobName, blob: nil, path: $0.path, message: "archive entry not unpacked: \($0.why)") }
-                return report
+                return try verifyArchivedLayout(p, reference: ref, target: target, storePath: storePath, policy: policy)
+            case .dockerArchive(let p, let ref) where ArchiveLayout.isLayoutArchive(p):
+                return try verifyArchivedLayout(p, reference: ref, target: target, storePath: storePath, policy: policy)
             case .dockerArchive(let p, _):
                 let tmp = FileManager.default.temporaryDirectory.path + "/lading-verify-\(UUID().uuidString.prefix(8))"
                 defer { try? FileManager.default.removeItem(atPath: tmp) }
@@ -67,7 +55,7 @@ extension Verifier {
                 var report = verify(layout: layout, roots: plan.images.map(\.descriptor), target: target, policy: policy)
                 // The loader's own note on configs without rootfs is the verifier's too.
                 report.findings += plan.warnings.filter { !$0.contains("config has no rootfs") }
-                    .map { Finding(severity: .warning, blob: nil, path: p, message: $0) }
+                    .map { Finding(severity: .warning, blob: nil, path: p, message: $0, rule: Rules.named(in: $0)) }
                 return report
             }
         } catch let e as LayoutError where e.code == .notALayout || e.code == .unsupported {
@@ -76,8 +64,29 @@ extension Verifier {
             return r
         } catch {
             var r = VerifyReport(target: target)
-            r.findings = [Finding(severity: .error, blob: nil, path: target, message: "\(error)")]
+            r.findings = [Finding(severity: .error, blob: nil, path: target, message: "\(error)", rule: Rules.named(in: "\(error)"))]
             return r
         }
+    }
+
+    /// An oci-archive's layout unpacked as it is and verified as a directory: one verdict
+    /// for one layout, whatever carries it. Paths in findings name the archive.
+    static func verifyArchivedLayout(_ p: String, reference ref: String?, target: String, storePath: String,
+                                     policy: VerifyPolicy) throws -> VerifyReport {
+        // The layout inside, checked as a directory: one verdict for one layout.
+        let tmp = FileManager.default.temporaryDirectory.path + "/lading-verify-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let skipped = try ArchiveLayout.unpack(p, into: tmp)
+        var report = verify(target: "oci:" + tmp + (ref.map { ":" + $0 } ?? ""), storePath: storePath, policy: policy)
+        report.target = target
+        report.findings = report.findings.map { f in
+            var f = f
+            f.path = f.path.replacingOccurrences(of: "oci:" + tmp, with: target).replacingOccurrences(of: tmp, with: p)
+            f.message = f.message.replacingOccurrences(of: tmp, with: p)
+            return f
+        }
+        report.findings += skipped.map { Finding(Rules.layoutBlobName, blob: nil, path: $0.path, message: "archive entry not unpacked: \($0.why)") }
+        return report
     }
 }
