@@ -67,6 +67,22 @@ import TestSupport
         #expect(r.err == "Error: \(l.path): index \(Digest.sha256(of: nested)) (index.json manifests[0]): manifests[0].mediaType: \"invalid\" is not a valid media type (RFC 6838) [descriptor.mediaType: descriptor.md \"Properties\"]\n")
     }
 
+    /// An `index.json` entry typed `invalid`: refused by copy as by skopeo (the oracle),
+    /// and reported by verify under its rule.
+    @Test func anInvalidTopLevelMediaTypeIsRefusedAsSkopeoDoes() throws {
+        let (m, blobs) = Self.image(config: Self.goodConfig)
+        let l = try MiniLayout(index: MiniLayout.index([Self.named(MiniLayout.descriptor("invalid", m), "x")]), blobs: blobs)
+        defer { l.dir.remove() }
+        let r = try run([ladingBinary, "copy", "oci:\(l.path):x", "oci:\(l.dir.path)/out:x"])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: \(l.path): index.json manifests[0].mediaType: \"invalid\" is not a valid media type (RFC 6838) [descriptor.mediaType: descriptor.md \"Properties\"]\n")
+        #expect(!FileManager.default.fileExists(atPath: l.dir.path + "/out"))
+        let skopeo = try run(["skopeo", "copy", "oci:\(l.path):x", "dir:\(l.dir.path)/skopeo"])
+        #expect(skopeo.status != 0, "\(skopeo.err)")
+        let v = try run([ladingBinary, "verify", "oci:" + l.path])
+        #expect(v.status == 1 && v.out.hasPrefix("error: (index.json): manifests[0].mediaType: \"invalid\" is not a valid media type (RFC 6838) [descriptor.mediaType"), "\(v.out)")
+    }
+
     /// docker and containerd read a config with extra fields, and pass an Env entry
     /// without `=` on: loaded (with a warning for the entry); a number in Env, which
     /// their JSON decoding refuses, is refused.
