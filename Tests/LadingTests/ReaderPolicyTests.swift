@@ -94,6 +94,9 @@ import TestSupport
         let r = try run([ladingBinary, "load", "--store", l.dir.path + "/store", "-i", l.path])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.err.hasPrefix("Warning: \(l.path): config \(Digest.sha256(of: blobs[1])): config.Env[0]: \"foo\" is not VARNAME=VARVALUE [config.env: config.md \"Properties\"]"), "\(r.err)")
+        let copied = try run([ladingBinary, "copy", "--store", l.dir.path + "/store", "oci:\(l.path):x", "store:x:2"])
+        #expect(copied.status == 0)
+        #expect(copied.err == "Warning: \(l.path): config \(Digest.sha256(of: blobs[1])): config.Env[0]: \"foo\" is not VARNAME=VARVALUE [config.env: config.md \"Properties\"]\n")
         let (m2, blobs2) = Self.image(config: #"{"architecture":"amd64","os":"linux","config":{"Env":[7353]},"rootfs":{"type":"layers","diff_ids":["DIFFID"]}}"#)
         let l2 = try MiniLayout(index: MiniLayout.index([Self.named(MiniLayout.descriptor(MediaType.ociManifest, m2), "x")]), blobs: blobs2)
         defer { l2.dir.remove() }

@@ -16,6 +16,9 @@ public struct CopyOptions: Sendable {
     /// a regular file, a directory or the store, `SizeLimit.streamDefault` for standard
     /// input, a pipe or a device.
     public var maxLayerSize: Int64?
+    /// Called with each warning of reading the source (a partial index, a spec rule that
+    /// `ReaderPolicy` lets through), as `load` prints them.
+    public var warning: (@Sendable (String) -> Void)?
     public init() {}
 }
 
@@ -280,6 +283,7 @@ public struct ImageCopier {
             guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
         }
         try plan.install(into: work)
+        for w in plan.warnings { copy.warning?(w) }
         return (items, plan.recoded)
     }
 
