@@ -40,9 +40,9 @@ public enum Rules {
     public static let layoutBlobsDir = SpecRule("layout.blobs", .must, "image-layout.md", "Content")
     public static let layoutBlobName = SpecRule("layout.blob.name", .must, "image-layout.md", "Blobs")
     public static let layoutBlobContent = SpecRule("layout.blob.content", .must, "image-layout.md", "Blobs")
-    /// A referenced blob absent from the layout (the spec lets a layout lack blobs an
-    /// external store holds; `verify` is a gate for complete images).
-    public static let layoutBlobMissing = SpecRule("layout.blob.missing", .must, "image-layout.md", "Blobs")
+    /// A referenced blob absent from the layout: lading's gate for complete images
+    /// (image-layout.md "Blobs" lets a layout leave blobs to an external store).
+    public static let layoutBlobMissing = SpecRule("layout.blob.missing", .must, "lading", "complete images")
     // descriptor.md
     public static let descriptor = SpecRule("descriptor", .must, "descriptor.md", "Properties")
     public static let mediaType = SpecRule("descriptor.mediaType", .must, "descriptor.md", "Properties")
@@ -64,8 +64,12 @@ public enum Rules {
     public static let manifestLayersOne = SpecRule("manifest.layers.one", .should, "manifest.md", "Image Manifest Property Descriptions")
     public static let manifestArtifactType = SpecRule("manifest.artifactType", .must, "manifest.md", "Guidelines for Artifact Usage")
     public static let manifestSubject = SpecRule("manifest.subject", .must, "manifest.md", "Image Manifest Property Descriptions")
-    /// The walk cannot tell this manifest's children (an unknown manifest media type).
-    public static let manifestKnown = SpecRule("manifest.known", .must, "media-types.md", "Media Types")
+    /// The walk cannot tell this manifest's children (an unknown manifest media type):
+    /// image-index.md forbids an error on an unknown type, so `verify` warns that it
+    /// cannot check below; readers refuse to copy it in part.
+    public static let manifestKnown = SpecRule("manifest.known", .should, "image-index.md", "Image Index Property Descriptions")
+    /// `org.opencontainers.image.ref.name`'s grammar.
+    public static let refName = SpecRule("annotations.ref.name", .should, "annotations.md", "Pre-Defined Annotation Keys")
     // image-index.md
     public static let indexJSON = SpecRule("index.json", .must, "image-index.md", "Image Index")
     public static let indexSchemaVersion = SpecRule("index.schemaVersion", .must, "image-index.md", "Image Index Property Descriptions")
@@ -90,7 +94,7 @@ public enum Rules {
 
     /// Every rule above, by id.
     public static let byID: [String: SpecRule] = Dictionary(uniqueKeysWithValues: [
-        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
+        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, refName, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
     ].map { ($0.id, $0) })
 
     /// The rule a reader's message names in its `[id: file "section"]` suffix.

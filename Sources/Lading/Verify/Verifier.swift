@@ -110,7 +110,7 @@ public struct Verifier {
         }
         if let r = d.annotations?[AnnotationKey.refName],
            r.isEmpty || !r.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-._:@/+".unicodeScalars.contains($0) }) {
-            warn(d, at, "annotation \(AnnotationKey.refName) \"\(r)\" has characters outside A-Za-z0-9-._:@/+")
+            add(Rules.refName, d.digest, at, "annotation \(AnnotationKey.refName) \"\(r)\" has characters outside A-Za-z0-9-._:@/+")
         }
     }
 
