@@ -39,7 +39,8 @@ struct MiniLayout {
             let t = (JSONValue.parse(bytes)?["mediaType"]?.string).flatMap { MediaType.isIndex($0) ? $0 : nil } ?? MediaType.ociIndex
             return try MiniLayout(index: index([descriptor(t, bytes)]), blobs: [bytes])
         case "config":
-            let ids = JSONValue.parse(bytes)?["rootfs"]?["diff_ids"]?.array?.count ?? 0
+            // As many layers as diff IDs, and at least one (a manifest needs one).
+            let ids = max(1, JSONValue.parse(bytes)?["rootfs"]?["diff_ids"]?.array?.count ?? 0)
             let layers = (0..<ids).map { descriptor(MediaType.ociLayer, Array("absent layer \($0)".utf8)) }
             let m = Array(#"{"schemaVersion":2,"mediaType":"\#(MediaType.ociManifest)","config":\#(descriptor(MediaType.ociConfig, bytes)),"layers":[\#(layers.joined(separator: ","))]}"#.utf8)
             return try MiniLayout(index: index([descriptor(MediaType.ociManifest, m)]), blobs: [bytes, m])

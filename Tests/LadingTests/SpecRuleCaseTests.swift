@@ -59,7 +59,7 @@ import TestSupport
         Case("manifest.md annotations, annotations.md Rules: strings", "manifest", manifest(extra: #","annotations":{"a":["b"]}"#), "descriptor.annotations"),
         Case("manifest.md config REQUIRED", "manifest", #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#, "manifest.config"),
         Case("manifest.md layers REQUIRED", "manifest", #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(desc(mediaType: MediaType.ociConfig))}"#, "manifest.layers"),
-        Case("manifest.md layers SHOULD have one entry (warning)", "manifest", manifest(layers: "[]"), "manifest.layers.one", warning: true),
+        Case("manifest.md layers: at least one entry (image-manifest-schema.json minItems 1)", "manifest", manifest(layers: "[]"), "manifest.layers.one"),
         Case("manifest.md artifactType MUST be set with the empty config", "manifest", manifest(config: desc(mediaType: MediaType.ociEmpty, digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: "2")), "manifest.artifactType"),
         Case("manifest.md config, descriptor.md Properties: config's mediaType", "manifest", manifest(config: desc(mediaType: "invalid")), "descriptor.mediaType"),
         Case("manifest.md subject, descriptor.md Digests: subject's digest", "manifest", manifest(extra: #","subject":{"mediaType":"a/b","size":1}"#), "descriptor.digest"),

@@ -6,7 +6,7 @@ public enum ReaderPolicy {
     /// Rules whose findings readers accept with a warning: docker and containerd read
     /// such documents (`urls` they never fetch, an `artifactType` or platform they only
     /// display, a config without `os`/`architecture`, an `Env` entry without `=` that
-    /// the runtime passes on, empty or null `layers`, history
+    /// the runtime passes on, an empty or null `layers` (an empty image), history
     /// against diff IDs).
     public static let warned: Set<String> = [
         Rules.urls.id, Rules.artifactType.id, Rules.platform.id, Rules.digestVerify.id,

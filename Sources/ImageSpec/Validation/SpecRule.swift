@@ -61,7 +61,9 @@ public enum Rules {
     public static let manifestMediaType = SpecRule("manifest.mediaType", .must, "manifest.md", "Image Manifest Property Descriptions")
     public static let manifestConfig = SpecRule("manifest.config", .must, "manifest.md", "Image Manifest Property Descriptions")
     public static let manifestLayers = SpecRule("manifest.layers", .must, "manifest.md", "Image Manifest Property Descriptions")
-    public static let manifestLayersOne = SpecRule("manifest.layers.one", .should, "manifest.md", "Image Manifest Property Descriptions")
+    /// image-manifest-schema.json `layers` `minItems: 1` (the prose: "SHOULD have at
+    /// least one entry"); readers accept an empty image, as docker and containerd do.
+    public static let manifestLayersOne = SpecRule("manifest.layers.one", .must, "manifest.md", "Image Manifest Property Descriptions")
     public static let manifestArtifactType = SpecRule("manifest.artifactType", .must, "manifest.md", "Guidelines for Artifact Usage")
     public static let manifestSubject = SpecRule("manifest.subject", .must, "manifest.md", "Image Manifest Property Descriptions")
     /// The walk cannot tell this manifest's children (an unknown manifest media type):

@@ -266,11 +266,11 @@ struct Collector {
         switch o["layers"] {
         case nil: add(Rules.manifestLayers, "", "\"layers\" is required")
         case .array(let a)?:
-            if a.isEmpty { add(Rules.manifestLayersOne, "layers", "is empty; for portability it should have at least one entry") }
+            if a.isEmpty { add(Rules.manifestLayersOne, "layers", "is empty; the schema asks for at least one entry (minItems 1)") }
             for (i, d) in a.enumerated() { descriptor(d, at: "layers[\(i)]") }
         case .null?:
             // buildkit writes `"layers": null` for an image with none; Go readers take it as empty.
-            add(Rules.manifestLayersOne, "layers", "is null, read as empty; for portability it should have at least one entry")
+            add(Rules.manifestLayersOne, "layers", "is null; the schema asks for an array of at least one entry (minItems 1)")
         case let x?: add(Rules.manifestLayers, "layers", "is \(x.typeName), expected an array")
         }
         if let s = o["subject"] { descriptor(s, at: "subject") }
