@@ -9,7 +9,7 @@ public enum ReaderPolicy {
     /// the runtime passes on, an empty or null `layers` (an empty image), history
     /// against diff IDs).
     public static let warned: Set<String> = [
-        Rules.urls.id, Rules.artifactType.id, Rules.platform.id, Rules.digestVerify.id,
+        Rules.urls.id, Rules.annotationsNull.id, Rules.artifactType.id, Rules.platform.id, Rules.digestVerify.id,
         Rules.manifestLayersOne.id,
         Rules.manifestArtifactType.id, Rules.configRequired.id, Rules.configEnv.id, Rules.configHistory.id,
     ]

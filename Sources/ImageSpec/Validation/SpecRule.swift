@@ -52,6 +52,10 @@ public enum Rules {
     public static let size = SpecRule("descriptor.size", .must, "descriptor.md", "Properties")
     public static let urls = SpecRule("descriptor.urls", .must, "descriptor.md", "Properties")
     public static let annotations = SpecRule("descriptor.annotations", .must, "annotations.md", "Rules")
+    /// "If there are no annotations then this property MUST either be absent or be an empty map."
+    public static let annotationsNull = SpecRule("annotations.null", .must, "annotations.md", "Rules")
+    /// "Entries SHOULD use the http and https schemes."
+    public static let urlsScheme = SpecRule("descriptor.urls.scheme", .should, "descriptor.md", "Properties")
     public static let data = SpecRule("descriptor.data", .must, "descriptor.md", "Embedded Content")
     public static let artifactType = SpecRule("descriptor.artifactType", .must, "descriptor.md", "Properties")
     public static let platform = SpecRule("descriptor.platform", .must, "image-index.md", "Image Index Property Descriptions")
@@ -96,7 +100,7 @@ public enum Rules {
 
     /// Every rule above, by id.
     public static let byID: [String: SpecRule] = Dictionary(uniqueKeysWithValues: [
-        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, refName, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
+        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, annotationsNull, urlsScheme, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, refName, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
     ].map { ($0.id, $0) })
 
     /// The rule a reader's message names in its `[id: file "section"]` suffix.

@@ -174,11 +174,15 @@ struct Collector {
         case let x?: add(Rules.size, Collector.join(at, "size"), "is \(x.typeName), expected integer")
         }
         if let urls = stringArray(o, "urls", at: at, rule: Rules.urls) {
-            for (i, u) in urls.enumerated() where !SpecValidator.isValidURI(u) {
-                add(Rules.urls, "\(Collector.join(at, "urls"))[\(i)]", "\"\(u.prefix(300))\" is not a URI (RFC 3986)")
+            for (i, u) in urls.enumerated() {
+                if !SpecValidator.isValidURI(u) {
+                    add(Rules.urls, "\(Collector.join(at, "urls"))[\(i)]", "\"\(u.prefix(300))\" is not a URI (RFC 3986)")
+                } else if !(u.lowercased().hasPrefix("http:") || u.lowercased().hasPrefix("https:")) {
+                    add(Rules.urlsScheme, "\(Collector.join(at, "urls"))[\(i)]", "\"\(u.prefix(300))\" is not http or https")
+                }
             }
         }
-        stringMap(o, "annotations", at: at, rule: Rules.annotations)
+        annotations(o, at: at)
         if let data = string(o, "data", at: at, rule: Rules.data) {
             let p = Collector.join(at, "data")
             if let bytes = Data(base64Encoded: data) {
@@ -191,6 +195,12 @@ struct Collector {
             }
         }
         if let p = o["platform"] { platform(p, at: Collector.join(at, "platform")) }
+    }
+
+    /// annotations.md "Rules": a map of strings, absent or empty when there are none (not null).
+    mutating func annotations(_ o: [String: JSONValue], at: String) {
+        if o["annotations"] == .null { return add(Rules.annotationsNull, Collector.join(at, "annotations"), "is null; absent or {} when there are none") }
+        stringMap(o, "annotations", at: at, rule: Rules.annotations)
     }
 
     /// The digest grammar (descriptor.md "Digests") and registered algorithms' encodings.
@@ -243,7 +253,7 @@ struct Collector {
         case let x?: add(Rules.indexManifests, "manifests", "is \(x.typeName), expected an array")
         }
         if let s = o["subject"] { descriptor(s, at: "subject") }
-        stringMap(o, "annotations", at: "", rule: Rules.annotations)
+        annotations(o, at: "")
     }
 
     /// manifest.md (and Docker's image manifest, schema 2).
@@ -274,7 +284,7 @@ struct Collector {
         case let x?: add(Rules.manifestLayers, "layers", "is \(x.typeName), expected an array")
         }
         if let s = o["subject"] { descriptor(s, at: "subject") }
-        stringMap(o, "annotations", at: "", rule: Rules.annotations)
+        annotations(o, at: "")
     }
 
     /// The OCI 1.1-rc artifact manifest: `mediaType` required, `blobs` and `subject`
@@ -291,7 +301,7 @@ struct Collector {
         case let x?: add(Rules.manifestLayers, "blobs", "is \(x.typeName), expected an array")
         }
         if let s = o["subject"] { descriptor(s, at: "subject") }
-        stringMap(o, "annotations", at: "", rule: Rules.annotations)
+        annotations(o, at: "")
     }
 
     /// image-layout.md "oci-layout file": `imageLayoutVersion` a required string.
