@@ -32,4 +32,11 @@ import Testing
         #expect(warn.map(\.isError) == [false])
         #expect(!ReaderPolicy.refuses(warn[0]))
     }
+
+    @Test func duplicateKeysAreFound() {
+        let text = #"{"a":{"k":"1","k":"2","s":"x\"k"},"annotations":{"x":"1","y":[{"x":1,"x":2}],"x":"2"},"l":[{"k":1},{"k":2}]}"#
+        let d = JSONValue.duplicateKeys(Array(text.utf8))
+        #expect(d.map(\.key) == ["k", "x", "x"])
+        #expect(d.map(\.parent) == ["a", nil, "annotations"])
+    }
 }

@@ -39,6 +39,7 @@ import TestSupport
         Case("descriptor.md Registered algorithms: sha512 MUST be 128 lowercase hex", "descriptor", desc(digest: "sha512:abc"), "descriptor.digest.registered"),
         Case("descriptor.md Registered algorithms: blake3 MUST be 64 lowercase hex", "descriptor", desc(digest: "blake3:ABC"), "descriptor.digest.registered"),
         Case("descriptor.md Properties: urls SHOULD be http or https (warning)", "descriptor", desc(#","urls":["ftp://example.com/x"]"#), "descriptor.urls.scheme", warning: true),
+        Case("annotations.md Rules: keys MUST be unique", "index", #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[],"annotations":{"a":"1","a":"2"}}"#, "descriptor.annotations"),
         Case("annotations.md Rules: absent or an empty map, never null", "descriptor", desc(#","annotations":null"#), "annotations.null"),
         Case("descriptor.md Properties: size REQUIRED int64", "descriptor", desc(size: "\"7682\""), "descriptor.size"),
         Case("descriptor.md Properties: size not negative", "descriptor", desc(size: "-1"), "descriptor.size"),

@@ -17,6 +17,10 @@ public enum SpecValidator {
             v.add(jsonRule(kind), "", "not valid JSON")
             return v.findings
         }
+        // annotations.md "Rules": keys MUST be unique (decoding keeps one silently).
+        for d in JSONValue.duplicateKeys(bytes) where d.parent == "annotations" {
+            v.add(Rules.annotations, "annotations", "key \"\(d.key.prefix(100))\" appears more than once")
+        }
         switch kind {
         case .index: v.index(doc)
         case .manifest: v.manifest(doc)
