@@ -91,6 +91,9 @@ public enum Rules {
     public static let configRootfsType = SpecRule("config.rootfs.type", .must, "config.md", "Properties")
     public static let configDiffIDs = SpecRule("config.diff_ids", .must, "config.md", "Layer DiffID")
     public static let configHistory = SpecRule("config.history", .should, "config.md", "Properties")
+    // layer.md
+    /// A layer's bytes against the compression its media type names.
+    public static let layerCompression = SpecRule("layer.compression", .must, "layer.md", "Distributable Format")
     // CI policies (verify --require, --max-size, --deny-root): lading's, not the spec's.
     public static let policyPlatform = SpecRule("policy.platform", .must, "lading", "verify --require platform")
     public static let policyAttestations = SpecRule("policy.attestations", .must, "lading", "verify --require attestations")
@@ -100,7 +103,7 @@ public enum Rules {
 
     /// Every rule above, by id.
     public static let byID: [String: SpecRule] = Dictionary(uniqueKeysWithValues: [
-        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, annotationsNull, urlsScheme, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, refName, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
+        layoutFile, layoutIndex, layoutBlobsDir, layoutBlobName, layoutBlobContent, layoutBlobMissing, descriptor, mediaType, digest, digestRegistered, digestVerify, size, urls, annotations, annotationsNull, urlsScheme, data, artifactType, platform, manifestJSON, manifestSchemaVersion, manifestMediaType, manifestConfig, manifestLayers, manifestLayersOne, manifestArtifactType, manifestSubject, manifestKnown, refName, indexJSON, indexSchemaVersion, indexMediaType, indexManifests, configJSON, configRequired, configField, configEnv, configCreated, configRootfs, configRootfsType, configDiffIDs, configHistory, layerCompression, policyPlatform, policyAttestations, policyLabel, policyMaxSize, policyDenyRoot,
     ].map { ($0.id, $0) })
 
     /// The rule a reader's message names in its `[id: file "section"]` suffix.

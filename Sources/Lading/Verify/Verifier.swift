@@ -245,7 +245,7 @@ public struct Verifier {
                 let magic = try source.peek()
                 let found = Compression.detect(magic: magic.prefix(8))
                 if let named = MediaType.layerCompression(d.mediaType), let actual = MediaType.LayerCompression(found), named != actual {
-                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
+                    out.append(Finding(Rules.layerCompression, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
                 }
                 let reader = try TarReader(.chunks(tee), mode: .raw, name: "layer \(d.digest)")
                 let content = DigestSink()
@@ -253,7 +253,7 @@ public struct Verifier {
                 try tee.drain()
                 let c = Digest(sha256Hex: content.digester.finalizeHex())
                 if let diffID, c != diffID {
-                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "uncompressed digest \(c) does not match diff ID \(diffID)"))
+                    out.append(Finding(Rules.configDiffIDs, blob: d.digest, path: at, message: "uncompressed digest \(c) does not match diff ID \(diffID)"))
                 }
                 if let refusal { out.append(Finding(severity: .error, blob: d.digest, path: at, message: refusal.description)) }
             } else {
