@@ -11,7 +11,9 @@ public protocol BlobSource: AnyObject {
 
 /// The one walk over image graphs (image-spec image-index.md, manifest.md): from the
 /// descriptors of `index.json` through nested indexes to manifests, then to each
-/// manifest's config and layers, and to the `subject` of either.
+/// manifest's config and layers (an OCI 1.1-rc artifact manifest's `blobs`), and to the
+/// `subject` of any of them. A manifest type it cannot go below
+/// (`MediaType.isUnwalkableManifest`) goes to `unreadable` with `.unsupported`.
 ///
 /// Every descriptor met is handed to `body` first (pre-order, once per path that meets
 /// it), which answers whether to go below it; a document is read and gone below once,
@@ -32,7 +34,7 @@ public struct DescriptorWalk {
         /// `manifests[i]` of an index.
         case child(Int)
         case config
-        /// `layers[i]` of a manifest.
+        /// `layers[i]` of a manifest, or `blobs[i]` of an OCI 1.1-rc artifact manifest.
         case layer(Int)
         case subject
     }
