@@ -3,8 +3,8 @@ import Crypto
 /// A content digest, `algorithm ":" encoded` (OCI image-spec, descriptor.md "Digests").
 ///
 /// Validated once, at construction: the algorithm is `[a-z0-9]+` components joined by
-/// `[+._-]`, the encoded part `[a-zA-Z0-9=_-]+`; `sha256` must be 64 lowercase hex and
-/// `sha512` 128. A `Digest` is the only way to form a blob path, so a descriptor can never
+/// `[+._-]`, the encoded part `[a-zA-Z0-9=_-]+`; `sha256` and `blake3` must be 64
+/// lowercase hex and `sha512` 128 (descriptor.md "Registered algorithms"). A `Digest` is the only way to form a blob path, so a descriptor can never
 /// point outside `blobs/`.
 public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let algorithm: String
@@ -24,7 +24,7 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
         guard !enc.isEmpty, enc.utf8.allSatisfy({ Digest.encodedChars.contains($0) }) else {
             throw SpecError(.invalidDigest, "invalid digest \"\(text)\": bad encoded part")
         }
-        let hexLength = ["sha256": 64, "sha512": 128][alg]
+        let hexLength = ["sha256": 64, "sha512": 128, "blake3": 64][alg]
         if let n = hexLength {
             guard enc.utf8.count == n, enc.utf8.allSatisfy({ Digest.lowerHex.contains($0) }) else {
                 throw SpecError(.invalidDigest, "invalid digest \"\(text)\": \(alg) needs \(n) lowercase hex characters")

@@ -27,9 +27,12 @@ import Testing
     }
 
     @Test func unknownButWellFormedAlgorithmsParseAndAreUnsupported() throws {
-        let d = try Digest(parsing: "blake3:abcdef")
+        let d = try Digest(parsing: "multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8")
         #expect(!d.isSupported)
-        #expect(d.blobPath == "blobs/blake3/abcdef")
+        #expect(d.blobPath == "blobs/multihash+base58/QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8")
+        // blake3 is registered (descriptor.md "Registered algorithms"): 64 lowercase hex.
+        #expect(throws: SpecError.self) { try Digest(parsing: "blake3:abcdef") }
+        #expect(!(try Digest(parsing: "blake3:" + String(repeating: "a", count: 64))).isSupported)
     }
 
     @Test func aDescriptorCannotPointOutsideBlobs() {

@@ -11,7 +11,9 @@ public protocol BlobSource: AnyObject {
 
 /// The one walk over image graphs (image-spec image-index.md, manifest.md): from the
 /// descriptors of `index.json` through nested indexes to manifests, then to each
-/// manifest's config and layers, and to the `subject` of either.
+/// manifest's config and layers (an OCI 1.1-rc artifact manifest's `blobs`), and to the
+/// `subject` of any of them. A manifest type it cannot go below
+/// (`MediaType.isUnwalkableManifest`) goes to `unreadable` with `.unsupported`.
 ///
 /// Every descriptor met is handed to `body` first (pre-order, once per path that meets
 /// it), which answers whether to go below it; a document is read and gone below once,
@@ -32,7 +34,7 @@ public struct DescriptorWalk {
         /// `manifests[i]` of an index.
         case child(Int)
         case config
-        /// `layers[i]` of a manifest.
+        /// `layers[i]` of a manifest, or `blobs[i]` of an OCI 1.1-rc artifact manifest.
         case layer(Int)
         case subject
     }
@@ -53,6 +55,8 @@ public struct DescriptorWalk {
     public enum Document {
         case index(ImageIndex, bytes: [UInt8])
         case manifest(ImageManifest, bytes: [UInt8])
+        /// An OCI 1.1-rc artifact manifest: its `blobs` are met with role `.layer(i)`.
+        case artifact(ArtifactManifest, bytes: [UInt8])
     }
 
     /// Indexes and manifests nested deeper than this (a root is depth 0) are an error.
@@ -77,8 +81,9 @@ public struct DescriptorWalk {
     /// Walks from `roots` (paths named `"\(origin) manifests[i]"`, or `rootPaths`).
     /// - Parameters:
     ///   - unreadable: called with a document that cannot be read or is nested too deep
-    ///     (its children are not met); the walk goes on when it returns. The default
-    ///     throws the error.
+    ///     (`.invalidDocument`), or whose media type names a manifest the walk cannot
+    ///     go below (`.unsupported`, `MediaType.isUnwalkableManifest`); its children are
+    ///     not met; the walk goes on when it returns. The default throws the error.
     ///   - document: called with each document read, after `body` chose to descend and
     ///     before its children are met.
     ///   - body: called for each descriptor met, on every path.
@@ -103,8 +108,12 @@ public struct DescriptorWalk {
                        _ body: (Node) throws -> Step) throws {
         let d = node.descriptor
         guard try body(node) == .descend else { return }
+        if MediaType.isUnwalkableManifest(d.mediaType), seen.insert(d.digest).inserted {
+            // Never a guess at what it refers to: copying it would leave its children behind.
+            return try unreadable(node, LayoutError(.unsupported, "\(node.path): \(d.digest) has media type \(d.mediaType), a manifest type lading cannot walk (its children would be left behind)"))
+        }
         let isIndex = MediaType.isIndex(d.mediaType)
-        guard isIndex || MediaType.isManifest(d.mediaType), seen.insert(d.digest).inserted else { return }
+        guard MediaType.isWalkable(d.mediaType), seen.insert(d.digest).inserted else { return }
         let doc: Document
         do {
             guard node.depth <= Self.maxDepth else {
@@ -139,6 +148,11 @@ public struct DescriptorWalk {
                 try visit(next(l, .layer(i), "layers[\(i)]"), seen: &seen, unreadable: unreadable, document: document, body)
             }
             if let s = m.subject { try visit(next(s, .subject, "subject"), seen: &seen, unreadable: unreadable, document: document, body) }
+        case .artifact(let a, _):
+            for (i, b) in a.blobs.enumerated() {
+                try visit(next(b, .layer(i), "blobs[\(i)]"), seen: &seen, unreadable: unreadable, document: document, body)
+            }
+            if let s = a.subject { try visit(next(s, .subject, "subject"), seen: &seen, unreadable: unreadable, document: document, body) }
         }
     }
 
@@ -148,6 +162,9 @@ public struct DescriptorWalk {
         do {
             let bytes = try source.readBlob(d.digest, limit: DocumentLimits.manifest)
             if isIndex { return .index(try JSON.decode(ImageIndex.self, from: bytes, what: "\(kind) \(d.digest)"), bytes: bytes) }
+            if d.mediaType == MediaType.ociArtifactManifest {
+                return .artifact(try JSON.decode(ArtifactManifest.self, from: bytes, what: "artifact manifest \(d.digest)"), bytes: bytes)
+            }
             return .manifest(try JSON.decode(ImageManifest.self, from: bytes, what: "\(kind) \(d.digest)"), bytes: bytes)
         } catch {
             throw LayoutError(.invalidDocument, "\(kind) \(d.digest) (\(node.path)) cannot be read", cause: "\(error)")

@@ -24,6 +24,7 @@ enum DockerArchiveReader {
                 throw TransportError(.layerMismatch, "\(src): \(entry.config) has digest \(cfg.digest), expected \(named)")
             }
             let cfgBytes = try files.readDocument(entry.config, limit: DocumentLimits.manifest)
+            try LayerCheck.spec(cfgBytes, as: .config, source: src, what: "\(what) Config \(entry.config)", plan: plan)
             let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(src): \(entry.config)")
             if let platform, !config.os.isEmpty, !PlatformMatcher.only(platform).matches(config.platform) {
                 throw TransportError(.notFound, "\(src): \(what) is \(config.platform), not \(platform)")

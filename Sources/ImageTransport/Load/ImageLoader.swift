@@ -111,6 +111,9 @@ public enum ImageLoader {
             throw TransportError(.invalidIndex, e.message, cause: e.cause)
         }
         let plan = LoadPlan()
+        // index.json's own rules (schemaVersion, manifests); each entry's when it is read.
+        try LayerCheck.spec(indexBytes, as: .index, source: files.sourceName, what: "index.json", plan: plan, only: { !$0.at.hasPrefix("manifests[") })
+        let entryFindings = SpecValidator.validate(indexBytes, as: .index).filter { $0.at.hasPrefix("manifests[") }
         let walker = TreeWalker(files: files, plan: plan)
         walker.platform = options.platform
         walker.recode = options.recode
@@ -118,12 +121,18 @@ public enum ImageLoader {
         var byDigest: [Digest: ImageRecord] = [:]
         for (i, desc) in index.manifests.enumerated() {
             let at = "index.json manifests[\(i)]"
-            guard MediaType.isIndex(desc.mediaType) || MediaType.isManifest(desc.mediaType) || options.keepOtherEntries else {
+            guard MediaType.isWalkable(desc.mediaType) || options.keepOtherEntries else {
                 plan.warnings.append("\(files.sourceName): \(at): skipped unknown media type \(desc.mediaType)")
                 continue
             }
             let (names, bare) = try names(of: desc, source: files.sourceName, at: at, options: options)
             if let select = options.select, !select(desc, names) { continue }
+            // The entry's descriptor rules (containers/image refuses an invalid media type).
+            for f in entryFindings where f.at == "manifests[\(i)]" || f.at.hasPrefix("manifests[\(i)].") {
+                let text = "\(files.sourceName): index.json \(f) [\(f.rule.id): \(f.rule.citation)]"
+                if ReaderPolicy.refuses(f) { throw TransportError(.invalidManifest, text) }
+                plan.warnings.append(text)
+            }
             try walker.walk(desc, at: at, top: true)
             if let platform = options.platform, MediaType.isManifest(desc.mediaType) {
                 try checkPlatform(of: desc, in: files, wanted: platform)

@@ -54,7 +54,15 @@ final class TreeWalker {
         walk.absent = { _ in }
         do {
             try walk.visit([desc], rootPaths: [at], document: { node, doc in
-                if case .manifest(let m, _) = doc { manifests.append((node, m, children.last?.id ?? 0)) }
+                let what = "\(node.descriptor.digest) (\(node.path))"
+                switch doc {
+                case .index(_, let bytes): try LayerCheck.spec(bytes, as: .index, source: files.sourceName, what: "index \(what)", plan: plan)
+                case .manifest(let m, let bytes):
+                    try LayerCheck.spec(bytes, as: .manifest, source: files.sourceName, what: "manifest \(what)", plan: plan)
+                    manifests.append((node, m, children.last?.id ?? 0))
+                case .artifact(_, let bytes):
+                    try LayerCheck.spec(bytes, as: .artifactManifest, source: files.sourceName, what: "artifact manifest \(what)", plan: plan)
+                }
             }) { node in
                 while let last = children.last, last.depth >= node.depth { children.removeLast() }
                 if case .child = node.role {
@@ -124,6 +132,7 @@ final class TreeWalker {
     private func checkLayers(of m: ImageManifest, at node: DescriptorWalk.Node, staged: [Digest: StagedFile]) throws {
         guard MediaType.isConfig(m.config.mediaType) else { return }
         let cfgBytes = try files.readDocument(m.config.digest.blobPath, limit: DocumentLimits.manifest)
+        try LayerCheck.spec(cfgBytes, as: .config, source: files.sourceName, what: "config \(m.config.digest)", plan: plan)
         let config = try JSON.decode(ImageConfig.self, from: cfgBytes, what: "\(files.sourceName): config \(m.config.digest)")
         if config.rootfs.type.isEmpty && config.rootfs.diffIDs.isEmpty {
             // A config without rootfs describes an artifact, not a runnable image.
@@ -138,6 +147,19 @@ final class TreeWalker {
 
 /// The layer/diff ID consistency rule shared by every dialect.
 enum LayerCheck {
+    /// The image spec's rules for a document read (`SpecValidator`), applied with
+    /// `ReaderPolicy`: a refused finding throws, the others become the plan's warnings.
+    /// - Throws: `TransportError.invalidManifest` naming the source, the document, the
+    ///   field and the rule.
+    static func spec(_ bytes: [UInt8], as kind: SpecValidator.Kind, source: String, what: String, plan: LoadPlan,
+                     only: ((SpecFinding) -> Bool)? = nil) throws {
+        for f in SpecValidator.validate(bytes, as: kind) where only?(f) ?? true {
+            let text = "\(source): \(what): \(f) [\(f.rule.id): \(f.rule.citation)]"
+            if ReaderPolicy.refuses(f) { throw TransportError(.invalidManifest, text) }
+            plan.warnings.append(text)
+        }
+    }
+
     /// An image config's `rootfs.type` must be `layers` (image-spec config.md: MUST), as
     /// `verify` requires of what is loaded.
     /// - Throws: `TransportError.invalidManifest` naming the config.

@@ -16,6 +16,9 @@ public struct CopyOptions: Sendable {
     /// a regular file, a directory or the store, `SizeLimit.streamDefault` for standard
     /// input, a pipe or a device.
     public var maxLayerSize: Int64?
+    /// Called with each warning of reading the source (a partial index, a spec rule that
+    /// `ReaderPolicy` lets through), as `load` prints them.
+    public var warning: (@Sendable (String) -> Void)?
     public init() {}
 }
 
@@ -292,6 +295,7 @@ public struct ImageCopier {
         }
         let items = try AddressView.select(plan.images, reference: reference, in: path)
         try plan.install(into: work, except: try plan.documents())
+        for w in plan.warnings { copy.warning?(w) }
         return (items, plan.recoded, plan)
     }
 

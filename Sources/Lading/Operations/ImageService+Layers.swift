@@ -63,9 +63,14 @@ extension ImageService {
     ///   exists and is not a directory (`unpack: DIR exists and is not a directory`), when
     ///   a parent is not one (`unpack: cannot create DIR: PARENT exists and is not a
     ///   directory`) or when it cannot be created; `LayerError` naming the layer and entry
-    ///   refused; `LayoutError` for a missing blob.
+    ///   refused; `LayoutError` for a missing blob; `LadingError.unsupported` for a
+    ///   config the image spec's rules refuse (`ReaderPolicy`), an unknown `rootfs.type`
+    ///   among them (config.md: unpacking MUST fail), before anything is written.
     public func unpack(_ name: String, into directory: String, options: ApplyOptions = ApplyOptions()) throws {
         let d = try details(of: try resolve(name))
+        for f in SpecValidator.validate(try layout.readBlob(d.configDigest), as: .config) where ReaderPolicy.refuses(f) {
+            throw LadingError(.unsupported, "unpack: \(name): config \(d.configDigest): \(f) [\(f.rule.id): \(f.rule.citation)]")
+        }
         try Self.makeTargetDirectory(directory)
         let applier = try LayerApplier(root: directory, options: options)
         for (i, l) in d.manifest.layers.enumerated() {

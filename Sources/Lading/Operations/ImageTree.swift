@@ -45,6 +45,7 @@ public struct ImageTreeBuilder {
             switch doc {
             case .index(let i, _): subject = i.subject
             case .manifest(let m, _): subject = m.subject
+            case .artifact(let a, _): subject = a.subject
             }
             // The walk reads each document once: each referrer is met once here.
             if let s = subject { subjects[s.digest, default: []].append(node.descriptor) }
@@ -119,6 +120,10 @@ public struct ImageTreeBuilder {
                 n.subject = n.subject ?? m.subject?.digest
                 n.artifactType = n.artifactType ?? m.artifactType
                     ?? (MediaType.isConfig(m.config.mediaType) || m.config.mediaType == MediaType.ociEmpty ? nil : m.config.mediaType)
+            case .artifact(let a, _)?:
+                n.kind = "artifact"
+                n.subject = n.subject ?? a.subject?.digest
+                n.artifactType = n.artifactType ?? a.artifactType
             case nil:
                 n.kind = source.blobSize(d.digest) == nil ? "missing" : Self.kind(d, nil)
             }

@@ -13,8 +13,21 @@ public struct Finding: Sendable, Equatable {
     /// The descriptor path from `index.json` (`index.json manifests[0] > layers[1]`).
     public var path: String
     public var message: String
+    /// The spec rule (or CI policy) broken, when the finding is tied to one.
+    public var rule: SpecRule?
+    public init(severity: Severity, blob: Digest?, path: String, message: String, rule: SpecRule? = nil) {
+        self.severity = severity
+        self.blob = blob
+        self.path = path
+        self.message = message
+        self.rule = rule
+    }
+    /// A finding for a rule: MUST is an error, SHOULD a warning.
+    public init(_ rule: SpecRule, blob: Digest?, path: String, message: String) {
+        self.init(severity: rule.level == .must ? .error : .warning, blob: blob, path: path, message: message, rule: rule)
+    }
     public var description: String {
-        "\(severity.rawValue): \(blob.map { "\($0) " } ?? "")(\(path)): \(message)"
+        "\(severity.rawValue): \(blob.map { "\($0) " } ?? "")(\(path)): \(message)\(rule.map { " [\($0.id): \($0.citation)]" } ?? "")"
     }
 }
 
@@ -27,18 +40,26 @@ public struct VerifyReport: Sendable {
     public var clean: Bool { !findings.contains { $0.severity == .error } }
 }
 
-/// Checks an OCI layout the way a CI gate should: every blob's digest and size, the
-/// schema of each index, manifest and config, nested indexes (up to `DescriptorWalk.maxDepth`), layer count
-/// against diff IDs and each layer's uncompressed digest against its diff ID, the
-/// compression a layer type names against the bytes, history against diff IDs, name
-/// annotations, partial indexes, attestation subjects and orphan blobs. Blob hashing
-/// runs on every core.
+/// Checks an OCI layout the way a CI gate should: the layout's structure (image-layout.md),
+/// every file under `blobs/` (its name a digest, its content hashed, orphans included),
+/// each index, manifest, config and descriptor against the image spec's rules
+/// (`SpecValidator`, findings named by rule), nested indexes (up to
+/// `DescriptorWalk.maxDepth`), layer count against diff IDs and each layer's uncompressed
+/// digest against its diff ID, the compression a layer type names against the bytes,
+/// name annotations, partial indexes, attestation subjects, and the CI policies asked
+/// for (`VerifyPolicy`). Each blob is read once; hashing runs on every core; the
+/// document checks are linear in the documents' sizes.
 public struct Verifier {
     let layout: OCILayout
-    private var findings: [Finding] = []
+    var findings: [Finding] = []
     /// Hash jobs: blob, expected size, expected content digest (layers), named compression.
-    private var jobs: [(Descriptor, String, Digest?)] = []
-    private var seen = Set<Digest>()
+    var jobs: [(Descriptor, String, Digest?)] = []
+    var seen = Set<Digest>()
+    /// The images met (manifests with an image config), for the CI policies.
+    var images: [ImageSeen] = []
+    /// Attestation manifests met: the digest of the image each is about.
+    var attested = Set<Digest>()
+    private var configsValidated = Set<Digest>()
 
     /// Reports the bytes of each blob once hashed; when cancelled, the blobs not yet
     /// hashed are not read and the report has a "cancelled" error.
@@ -50,9 +71,10 @@ public struct Verifier {
     /// - Parameters:
     ///   - isStore: the layout is lading's store (findings then say how to repair it).
     ///   - monitor: progress (bytes hashed so far) and cancellation; verify only reads.
+    ///   - policy: CI requirements checked over the images met (findings named `policy.*`).
     /// - Returns: the findings; never throws (an unreadable `index.json` is a finding).
     public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String, isStore: Bool = false,
-                              monitor: TransferMonitor? = nil) -> VerifyReport {
+                              monitor: TransferMonitor? = nil, policy: VerifyPolicy = VerifyPolicy()) -> VerifyReport {
         var v = Verifier(layout: layout)
         v.isStore = isStore
         v.monitor = monitor
@@ -61,21 +83,33 @@ public struct Verifier {
         if let roots {
             tops = roots
         } else {
-            do { tops = try layout.readIndex().manifests } catch {
-                report.findings = [Finding(severity: .error, blob: nil, path: "index.json", message: "\(error)")]
+            v.checkStructure()
+            guard let index = v.readTopIndex() else {
+                report.findings = v.findings
                 return report
             }
+            tops = index.manifests
         }
         for (i, d) in tops.enumerated() { v.checkNames(d, at: "index.json manifests[\(i)]") }
         v.walk(tops)
+        if roots == nil { v.checkBlobNames() }
         report.blobsChecked = v.runJobs()
         if roots == nil { v.checkOrphans() }
+        v.checkPolicy(policy)
         report.findings = v.findings
         return report
     }
 
-    private mutating func error(_ d: Descriptor?, _ at: String, _ m: String) { findings.append(Finding(severity: .error, blob: d?.digest, path: at, message: m)) }
-    private mutating func warn(_ d: Descriptor?, _ at: String, _ m: String) { findings.append(Finding(severity: .warning, blob: d?.digest, path: at, message: m)) }
+    mutating func error(_ d: Descriptor?, _ at: String, _ m: String) { findings.append(Finding(severity: .error, blob: d?.digest, path: at, message: m)) }
+    mutating func warn(_ d: Descriptor?, _ at: String, _ m: String) { findings.append(Finding(severity: .warning, blob: d?.digest, path: at, message: m)) }
+    mutating func add(_ rule: SpecRule, _ blob: Digest?, _ at: String, _ m: String) { findings.append(Finding(rule, blob: blob, path: at, message: m)) }
+
+    /// Adds the validator's findings for a document; true when any is an error.
+    @discardableResult
+    mutating func addSpec(_ found: [SpecFinding], blob: Digest?, at: String) -> Bool {
+        for f in found { add(f.rule, blob, at, f.description) }
+        return found.contains(where: \.isError)
+    }
 
     private mutating func checkNames(_ d: Descriptor, at: String) {
         if let n = d.annotations?[AnnotationKey.imageName], (try? Reference(parsing: n)) == nil {
@@ -83,12 +117,8 @@ public struct Verifier {
         }
         if let r = d.annotations?[AnnotationKey.refName],
            r.isEmpty || !r.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-._:@/+".unicodeScalars.contains($0) }) {
-            warn(d, at, "annotation \(AnnotationKey.refName) \"\(r)\" has characters outside A-Za-z0-9-._:@/+")
+            add(Rules.refName, d.digest, at, "annotation \(AnnotationKey.refName) \"\(r)\" has characters outside A-Za-z0-9-._:@/+")
         }
-    }
-
-    private func document<T: Decodable>(_ type: T.Type, _ d: Descriptor) throws -> T {
-        try JSON.decode(T.self, from: try layout.readBlob(d.digest), what: "\(d.mediaType) \(d.digest)")
     }
 
     /// One `DescriptorWalk` over the layout: each blob's presence and size, documents'
@@ -99,11 +129,24 @@ public struct Verifier {
         topLevel = Set(tops.map(\.digest))
         do {
             try walk.visit(tops, unreadable: { node, error in
+                if error.code == .unsupported { return self.add(Rules.manifestKnown, node.descriptor.digest, node.path, error.description) }
+                // The spec's rules name what is wrong in a document that cannot be decoded.
+                if let kind = SpecValidator.kind(ofMediaType: node.descriptor.mediaType),
+                   let bytes = try? self.layout.readBlob(node.descriptor.digest),
+                   self.addSpec(SpecValidator.validate(bytes, as: kind), blob: node.descriptor.digest, at: node.path) { return }
                 // prune and rmi refuse to run while a document an image needs cannot be read.
                 let advice = self.isStore ? " (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)" : ""
                 self.error(node.descriptor, node.path, "\(error.description)\(advice)")
             }, document: { node, doc in
-                if case .manifest(let m, _) = doc { self.checkConfig(of: m, at: node) }
+                switch doc {
+                case .index(_, let bytes): self.addSpec(SpecValidator.validate(bytes, as: .index), blob: node.descriptor.digest, at: node.path)
+                case .manifest(let m, let bytes):
+                    self.addSpec(SpecValidator.validate(bytes, as: .manifest), blob: node.descriptor.digest, at: node.path)
+                    self.checkConfig(of: m, at: node)
+                case .artifact(_, let bytes):
+                    self.addSpec(SpecValidator.validate(bytes, as: .artifactManifest), blob: node.descriptor.digest, at: node.path)
+                }
+                self.noteForPolicy(node, doc)
             }) { node in self.check(node) }
         } catch {
             self.error(nil, "index.json", "\(error)")
@@ -118,18 +161,21 @@ public struct Verifier {
 
     private mutating func check(_ node: DescriptorWalk.Node) -> DescriptorWalk.Step {
         let d = node.descriptor, at = node.path
-        guard d.digest.isSupported else { error(d, at, "unsupported digest algorithm \(d.digest.algorithm)"); return .skip }
+        guard d.digest.isSupported else {
+            add(Rules.digestVerify, d.digest, at, "digest algorithm \(d.digest.algorithm) cannot be verified (lading computes sha256)")
+            return .skip
+        }
         guard let size = layout.blobSize(d.digest) else {
             if MediaType.isNonDistributable(d.mediaType) { return .skip }
             switch node.role {
             case .child: warn(d, at, "partial index: manifest for \(d.platform?.description ?? "unknown platform") is absent")
-            case .layer: error(d, at, "layer blob is missing")
+            case .layer: add(Rules.layoutBlobMissing, d.digest, at, "layer blob is missing")
             case .subject: break
-            default: error(d, at, "blob is missing")
+            default: add(Rules.layoutBlobMissing, d.digest, at, "blob is missing")
             }
             return .skip
         }
-        if size != d.size { error(d, at, "blob is \(size) bytes, descriptor says \(d.size)") }
+        if size != d.size { add(Rules.layoutBlobContent, d.digest, at, "blob is \(size) bytes, descriptor says \(d.size)") }
         var expect: Digest?
         if case .layer(let i) = node.role, case .manifest(let m, _)? = node.parent, let ids = diffIDsOf[m.config.digest], i < ids.count {
             expect = ids[i]
@@ -139,9 +185,7 @@ public struct Verifier {
             error(d, at, "attestation subject \(subject) is not in the index")
         }
         if case .config = node.role, MediaType.isConfig(d.mediaType) { return .skip }
-        if MediaType.isConfig(d.mediaType) {
-            do { _ = try document(ImageConfig.self, d) } catch { self.error(d, at, "\(error)") }
-        }
+        if MediaType.isConfig(d.mediaType) { _ = config(d, at: at) }
         return .descend
     }
 
@@ -153,26 +197,31 @@ public struct Verifier {
         }
     }
 
+    /// Reads, validates (once per digest) and decodes an image config; nil when it
+    /// cannot be decoded (reported, by rule when the validator names the fault).
+    private mutating func config(_ d: Descriptor, at: String) -> ImageConfig? {
+        let bytes: [UInt8]
+        do { bytes = try layout.readBlob(d.digest) } catch { self.error(d, at, "\(error)"); return nil }
+        var invalid = false
+        if configsValidated.insert(d.digest).inserted {
+            invalid = addSpec(SpecValidator.validate(bytes, as: .config), blob: d.digest, at: at)
+        }
+        do { return try JSON.decode(ImageConfig.self, from: bytes, what: "\(d.mediaType) \(d.digest)") } catch {
+            if !invalid && !findings.contains(where: { $0.blob == d.digest && $0.rule != nil }) { self.error(d, at, "\(error)") }
+            return nil
+        }
+    }
+
     /// The image config's checks, before the manifest's layers are met.
     private mutating func checkConfig(of m: ImageManifest, at node: DescriptorWalk.Node) {
         let d = node.descriptor, at = node.path
-        guard MediaType.isConfig(m.config.mediaType), layout.hasBlob(m.config.digest) else { return }
-        let cfg: ImageConfig
-        do { cfg = try document(ImageConfig.self, m.config) } catch { return self.error(d, at, "\(error)") }
-        if cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty {
-            return warn(m.config, "\(at) > config", "config has no rootfs; layers not checked against diff IDs")
-        }
+        guard MediaType.isConfig(m.config.mediaType), m.config.digest.isSupported, layout.hasBlob(m.config.digest) else { return }
+        guard let cfg = config(m.config, at: "\(at) > config") else { return }
+        noteImage(node, manifest: m, config: cfg)
+        if cfg.rootfs.type.isEmpty && cfg.rootfs.diffIDs.isEmpty { return }
         diffIDsOf[m.config.digest] = cfg.rootfs.diffIDs
-        if cfg.rootfs.type != "layers" { error(m.config, "\(at) > config", "rootfs.type is \"\(cfg.rootfs.type)\", expected \"layers\"") }
         if m.layers.count != cfg.rootfs.diffIDs.count {
-            error(d, at, "\(m.layers.count) layers but the config lists \(cfg.rootfs.diffIDs.count) diff IDs")
-        }
-        if let h = cfg.history {
-            let nonEmpty = h.filter { $0.emptyLayer != true }.count
-            if nonEmpty != cfg.rootfs.diffIDs.count {
-                // The image spec has no MUST here (config.md: history "SHOULD" match).
-                warn(m.config, "\(at) > config", "history has \(nonEmpty) non-empty entries for \(cfg.rootfs.diffIDs.count) diff IDs")
-            }
+            add(Rules.configDiffIDs, d.digest, at, "\(m.layers.count) layers but the config lists \(cfg.rootfs.diffIDs.count) diff IDs")
         }
     }
 
@@ -217,7 +266,7 @@ public struct Verifier {
                 let magic = try source.peek()
                 let found = Compression.detect(magic: magic.prefix(8))
                 if let named = MediaType.layerCompression(d.mediaType), let actual = MediaType.LayerCompression(found), named != actual {
-                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
+                    out.append(Finding(Rules.layerCompression, blob: d.digest, path: at, message: "media type \(d.mediaType) names \(named.rawValue) but the bytes are \(found.rawValue)"))
                 }
                 let reader = try TarReader(.chunks(tee), mode: .raw, name: "layer \(d.digest)")
                 let content = DigestSink()
@@ -225,7 +274,7 @@ public struct Verifier {
                 try tee.drain()
                 let c = Digest(sha256Hex: content.digester.finalizeHex())
                 if let diffID, c != diffID {
-                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "uncompressed digest \(c) does not match diff ID \(diffID)"))
+                    out.append(Finding(Rules.configDiffIDs, blob: d.digest, path: at, message: "uncompressed digest \(c) does not match diff ID \(diffID)"))
                 }
                 if let refusal { out.append(Finding(severity: .error, blob: d.digest, path: at, message: refusal.description)) }
             } else {
@@ -236,7 +285,7 @@ public struct Verifier {
             try? tee.drain()
         }
         let actual = Digest(sha256Hex: raw.digester.finalizeHex())
-        if actual != d.digest { out.append(Finding(severity: .error, blob: d.digest, path: at, message: "content has digest \(actual), expected \(d.digest)")) }
+        if actual != d.digest { out.append(Finding(Rules.layoutBlobContent, blob: d.digest, path: at, message: "content has digest \(actual), expected \(d.digest)")) }
         return out
     }
 

@@ -38,6 +38,7 @@ struct CopyCommand: ParsableCommand {
             o.compressionLevel = compression == "keep" ? nil : OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.platform = try platformOptions.parsed()
             o.maxLayerSize = try layerSize.bytes()
+            o.warning = { printErr("Warning: \($0)") }
             let store = StoreLocation.resolve(explicit: storeOptions.store)
             let copier = ImageCopier(storePath: store)
             let (src, dst) = (try TransportAddress(parsingCopyAddress: source), try TransportAddress(parsingCopyAddress: destination))
