@@ -85,9 +85,8 @@ public final class DocumentOverlay: BlobStore {
             order.append(node.descriptor)
             return .descend
         }
-        func isDocument(_ d: Descriptor) -> Bool { MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType) }
-        for d in order where !isDocument(d) { try bring(d) }
-        for d in order where MediaType.isManifest(d.mediaType) { try bring(d) }
+        for d in order where !MediaType.isWalkable(d.mediaType) { try bring(d) }
+        for d in order where MediaType.isWalkable(d.mediaType) && !MediaType.isIndex(d.mediaType) { try bring(d) }
         var pending = order.filter { MediaType.isIndex($0.mediaType) && !base.hasBlob($0.digest) }
         while !pending.isEmpty {
             let ready = pending.filter { d in children[d.digest, default: []].allSatisfy { base.hasBlob($0) || !hasBlob($0) } }
@@ -110,7 +109,7 @@ public final class DocumentOverlay: BlobStore {
         }
         if let m = memory[digest] { return try put(m) }
         guard let s = source(of: digest), let size = s.blobSize(digest) else { return }
-        if size <= Int64(DocumentLimits.manifest), !(s is any BlobStore) || MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType) {
+        if size <= Int64(DocumentLimits.manifest), !(s is any BlobStore) || MediaType.isWalkable(d.mediaType) {
             return try put(try s.readBlob(digest, limit: DocumentLimits.manifest))
         }
         guard let store = s as? any BlobStore else { throw LayoutError(.blobNotFound, "blob \(digest) not found") }

@@ -72,7 +72,7 @@ public final class LoadPlan {
         walk.absent = { _ in }
         try walk.visit(images.map(\.descriptor)) { node in
             let d = node.descriptor
-            guard MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType) else { return .skip }
+            guard MediaType.isWalkable(d.mediaType) else { return .skip }
             if case .subject = node.role { return .skip }
             if blobSize(d.digest) != nil { out.insert(d.digest) }
             return .descend

@@ -26,7 +26,7 @@ extension ImageCopier {
                 throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
             }
             if case .layer = node.role, let t = skipLayersTo, Recompressor.recodes(d.mediaType, into: t) { return .skip }
-            let held = !documents && (MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType))
+            let held = !documents && MediaType.isWalkable(d.mediaType)
             if !held, !dst.hasBlob(d.digest) { try copy(d, from: src, to: dst) }
             return .descend
         }
