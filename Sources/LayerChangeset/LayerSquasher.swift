@@ -33,7 +33,8 @@ public struct LayerSquasher {
     @discardableResult
     public func squash(count: Int, open: Opener, lower: FileTree?, to writer: TarWriter) throws -> [Change] {
         let base = lower ?? FileTree()
-        let view = MergedView(base: base.copy())
+        // Over no lower layer everything is added: content digests would go unused.
+        let view = MergedView(base: base.copy(), hashContent: lower != nil)
         for i in 0..<count { try view.add(try open(i)) }
         let merged = view.tree
         let changes = TreeComparison.changes(from: base, to: merged, options: ChangeOptions(compareDirectoryTimes: true))

@@ -23,14 +23,19 @@ extension ImageService {
     /// Commits `directory` as a new layer on top of `base` (moby's CommitImage,
     /// offline): the layer holds exactly the differences between the base image's
     /// filesystem and the directory (whiteouts for deletions). `base` may be `scratch`.
-    /// An empty difference adds no layer, only an `empty_layer` history entry.
+    /// An empty difference adds no layer, only an `empty_layer` history entry. On
+    /// `scratch` the image's platform is `platform` when set, else this machine's.
+    /// With `SOURCE_DATE_EPOCH` set, `created` is it and entry mtimes later than it are
+    /// written as it: the same tree gives the same image wherever it is committed.
     /// - Returns: the new image's ID (manifest digest).
     public func commit(base: String, directory: String, options: BuildOptions) throws -> Digest {
         if let r = options.reference { _ = try Self.newImageName(r, verb: "commit") }
         var builder: ImageBuilder
         var lower = FileTree()
         if base == "scratch" {
-            builder = ImageBuilder(platform: Platform(os: "linux", architecture: Platform.host.architecture, variant: Platform.host.variant))
+            // `--platform` names the new image's platform (else this machine's), so a
+            // reproducible commit gives the same image on any machine.
+            builder = ImageBuilder(platform: platform ?? Platform(os: "linux", architecture: Platform.host.architecture, variant: Platform.host.variant))
         } else {
             let image = try resolve(base)
             let d = try details(of: image)
