@@ -84,14 +84,20 @@ public final class FileTree {
     /// byte order.
     public func entries() -> [(path: LayerPath, meta: FileMetadata)] {
         var out: [(LayerPath, FileMetadata)] = []
-        func walk(_ n: Node, _ p: LayerPath) {
+        forEachEntry { out.append(($0, $1)) }
+        return out
+    }
+
+    /// Calls `body` with every path below the root and its metadata, in `entries()`'s
+    /// order, without building the list.
+    public func forEachEntry(_ body: (LayerPath, FileMetadata) throws -> Void) rethrows {
+        func walk(_ n: Node, _ p: LayerPath) throws {
             for (name, child) in n.sortedChildren() {
                 let cp = p.appending(name)
-                out.append((cp, child.meta))
-                walk(child, cp)
+                try body(cp, child.meta)
+                try walk(child, cp)
             }
         }
-        walk(root, .root)
-        return out
+        try walk(root, .root)
     }
 }

@@ -97,7 +97,7 @@ import TestSupport
         let paths = try Self.expectExportEqualsUnpack(service, "test.example/layered:1", in: dir.path)
         // Directories and symlinks sorted, then regular files layer by layer in stream
         // order (the link that kept the replaced file's content comes from the first).
-        #expect(paths == ["data", "etc", "etc/b", "lnk", "opt", "opt/old", "usr", "usr/bin", "var", "usr/bin/tool-link",
+        #expect(paths == ["data/", "etc/", "etc/b/", "lnk", "opt/", "opt/old/", "usr/", "usr/bin/", "var/", "usr/bin/tool-link",
                           "opt/old/new", "usr/bin/tool", "etc/b/inner", "data/big", "data/hl", "etc/keep"])
         let tree = try Self.readExport(dir.path + "/export.tar").tree
         #expect(tree["/usr/bin/tool-link"]?.mode == 0o4755 && tree["/usr/bin/tool-link"]?.uid == 1000 && tree["/usr/bin/tool-link"]?.size == 4)
