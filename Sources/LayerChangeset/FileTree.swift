@@ -80,6 +80,20 @@ public final class FileTree {
         return parent.children.removeValue(forKey: path.name) != nil
     }
 
+    /// Sets every mtime later than `clamp` (seconds) to it, nanoseconds dropped.
+    func clampMtimes(to clamp: Int64) {
+        func walk(_ n: Node) {
+            for child in n.children.values {
+                if child.meta.mtime > clamp || (child.meta.mtime == clamp && child.meta.mtimeNanoseconds > 0) {
+                    child.meta.mtime = clamp
+                    child.meta.mtimeNanoseconds = 0
+                }
+                walk(child)
+            }
+        }
+        walk(root)
+    }
+
     /// Every path below the root with its metadata, parents before children, siblings in
     /// byte order.
     public func entries() -> [(path: LayerPath, meta: FileMetadata)] {

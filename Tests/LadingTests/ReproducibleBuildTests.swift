@@ -76,6 +76,11 @@ import TestSupport
             }
             #expect(mtimes == ["bin/": Self.epoch, "bin/tool": Self.epoch, "bin/tool-hard": Self.epoch, "etc/": Self.epoch,
                                "etc/conf": Self.epoch - 86_400, "var/": Self.epoch, "var/lib/": Self.epoch, "var/lib/state": Self.epoch])
+            // The same tree committed again onto the image committed from it: nothing changed
+            // (its mtimes, later than the epoch, are compared as the epoch).
+            let again = try service.details(of: try service.resolve("repro.example/app:2"))
+            #expect(again.manifest.layers == d.manifest.layers)
+            #expect(again.config.history?.last?.emptyLayer == true && again.config.config?.env == ["A=1"])
             let h = try #require(try service.details(of: try service.resolve("repro.example/app:5")).config.history)
             #expect(h.allSatisfy { $0.created == "2023-11-14T22:13:20Z" })
         }

@@ -47,7 +47,9 @@ extension ImageService {
         let written: [Change]
         let (layer, diffID, staged): (Descriptor, Digest, any StagedContent)
         do {
-            written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
+            var changeset = ChangesetWriter()
+            changeset.mtimeClamp = ImageBuilder.sourceDateEpoch
+            written = try changeset.write(base: lower, directory: directory, to: writer.tar)
             (layer, diffID, staged) = try writer.finish()
         } catch {
             writer.abort()
