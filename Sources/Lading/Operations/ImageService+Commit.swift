@@ -25,9 +25,14 @@ extension ImageService {
     /// filesystem and the directory (whiteouts for deletions). `base` may be `scratch`.
     /// An empty difference adds no layer, only an `empty_layer` history entry. On
     /// `scratch` the image's platform is `platform` when set, else this machine's.
-    /// With `SOURCE_DATE_EPOCH` set, `created` is it and entry mtimes later than it are
-    /// written as it: the same tree gives the same image wherever it is committed.
+    /// The new layer is an OCI layer (image-spec layer.md: whiteouts, `.wh..wh..opq`),
+    /// the config's `rootfs.diff_ids` and `history` extended (config.md). With
+    /// `SOURCE_DATE_EPOCH` set, `created` is it and entry mtimes later than it are read
+    /// and written as it: the same tree gives the same image wherever it is committed.
     /// - Returns: the new image's ID (manifest digest).
+    /// - Throws: `LadingError.notFound` for an unknown base, `LayerError` naming a path of
+    ///   `directory` that cannot be read or is a `.wh.` name, `ChangeError` for a bad
+    ///   `--change` line, `TransportError.tooLarge` past `maxLayerSize`; nothing is named then.
     public func commit(base: String, directory: String, options: BuildOptions) throws -> Digest {
         if let r = options.reference { _ = try Self.newImageName(r, verb: "commit") }
         var builder: ImageBuilder

@@ -13,9 +13,13 @@ extension ImageService {
     /// image under that digested name (`io.containerd.image.name`, as docker 25+ writes it,
     /// so the other side names it); an ID the image unnamed; `all` every named image with
     /// all its names (dangling images left out).
+    /// With a `monitor`, each write to `sink` reports the archive's bytes so far, and a
+    /// cancelled monitor stops the save with `CancellationError` (`save(_:all:toFile:)`
+    /// then removes its temporary file).
     /// - Throws: `LadingError.notFound` for an unknown name; `LayoutError` for a missing blob.
     public func save(_ names: [String], all: Bool = false, to sink: ByteSink) throws {
-        try writeArchive(try archiveItems(names, all: all), to: sink)
+        let items = try archiveItems(names, all: all)
+        try writeArchive(items, to: monitor.map { MonitoredSink(sink, $0) } ?? sink)
     }
 
     /// The images and names `save` writes for `names` (see `save`).
@@ -73,7 +77,23 @@ extension ImageService {
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
     /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
+    /// - Throws: as `save(_:all:to:)`, and `ArchiveError` when `path` cannot be written
+    ///   (its temporary file is removed).
     public func save(_ names: [String], all: Bool = false, toFile path: String) throws {
         try OutputFile.write(to: path) { try save(names, all: all, to: $0) }
+    }
+}
+
+/// A sink that reports each write to a monitor first (progress; throws once cancelled).
+final class MonitoredSink: ByteSink {
+    let sink: ByteSink
+    let monitor: TransferMonitor
+    init(_ sink: ByteSink, _ monitor: TransferMonitor) {
+        self.sink = sink
+        self.monitor = monitor
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try monitor.advance(bytes.count)
+        try sink.write(bytes)
     }
 }

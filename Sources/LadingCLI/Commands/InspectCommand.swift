@@ -5,10 +5,12 @@ import ImageSpec
 import Lading
 
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON, in the shape of docker image inspect.")
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON, in the shape of docker image inspect.",
+        discussion: "A template runs once per image over docker's keys: .Id, .RepoTags, .RepoDigests, .Created, .Author, .Config (.Config.Env, .Config.Cmd, .Config.Labels, ...), .Architecture, .Os, .Size (bytes), .RootFS.Layers, ...")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Argument(help: "Image names or IDs.") var images: [String]
+    @OptionGroup var format: FormatOption<InspectFormats>
+    @Argument(help: "Image names or IDs.", completion: .imageName) var images: [String]
 
     /// As docker: the images found are printed (`[]` when none is), then one
     /// `Error: …` line on standard error per name that failed, and exit status 1.
@@ -21,6 +23,14 @@ struct InspectCommand: ParsableCommand {
             do { out.append(try inspect(name, service)) } catch { errors.append("Error: \(error)") }
         }
         guarded {
+            switch try format.parsed() {
+            case .standard: break
+            case .json: return print(TemplateValue(json: out).json)
+            case .template(let t, _):
+                // As docker: an empty line when no image was found.
+                let text = try RowOutput.render(out.map { TemplateValue(json: $0) }, .template(t, table: false), headers: [:]) ?? ""
+                return print(text.isEmpty ? "\n" : text, terminator: "")
+            }
             guard !out.isEmpty else { print("[]"); return }
             let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))

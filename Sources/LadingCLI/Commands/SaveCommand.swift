@@ -11,11 +11,11 @@ struct SaveCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.", completion: .file())
     var output: String?
     @Flag(name: .customLong("all-platforms"), help: "Save every platform present (the default).") var allPlatforms = false
     @Flag(name: .customLong("all"), help: "Save every named image of the store (dangling images left out).") var all = false
-    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.")
+    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.", completion: .imageName)
     var images: [String] = []
 
     func validate() throws {
@@ -27,7 +27,7 @@ struct SaveCommand: ParsableCommand {
         guarded {
             let service = try platformOptions.service(storeOptions, create: false)
             if let output, output != "-" {
-                try withProgress("Saving", total: nil) { try service.save(images, all: all, toFile: output) }
+                try withProgress("Saving", total: try? service.bytesToSave(images, all: all)) { try service.save(images, all: all, toFile: output) }
             } else {
                 if isatty(1) != 0 {
                     throw ValidationError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
