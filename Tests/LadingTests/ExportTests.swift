@@ -85,9 +85,21 @@ import TestSupport
         let (service, dir) = try makeStore()
         defer { dir.remove() }
         _ = try service.load(path: "\(corpus)/layout", options: .init(baseName: "example.com/team/app"))
-        let paths = try Self.expectExportEqualsUnpack(service, "example.com/team/app:v2", in: dir.path)
-        #expect(paths.contains("opt/app/bin/hello-hard"))
+        _ = try service.load(path: "\(corpus)/layout-zstd", options: .init(baseName: "example.com/team/zstd"))
+        var exported: [String: [String]] = [:]
+        for image in ["example.com/team/app:base", "example.com/team/app:v2", "example.com/team/zstd:v2"] {
+            let sub = dir.path + "/" + image.replacingOccurrences(of: "/", with: "_")
+            try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+            exported[image] = try Self.expectExportEqualsUnpack(service, image, in: sub)
+        }
+        let paths = try #require(exported["example.com/team/app:v2"])
+        #expect(paths.contains("opt/app/bin/hello-hard") && paths.contains("opt/app/name with spaces/f"))
         #expect(paths.contains("etc/motd") && !paths.contains("etc/issue.net"))
+        #expect(exported["example.com/team/app:base"]?.contains("etc/issue.net") == true)
+        // The zstd layout holds the same image: the same stream, whatever the compression.
+        #expect(exported["example.com/team/zstd:v2"] == paths)
+        #expect(FileManager.default.contentsEqual(atPath: dir.path + "/example.com_team_app:v2/export.tar",
+                                                  andPath: dir.path + "/example.com_team_zstd:v2/export.tar"))
     }
 
     @Test func exportAppliesWhiteoutsOpaqueDirectoriesAndKeepsHardlinks() throws {
