@@ -140,4 +140,24 @@ import TestSupport
         #expect(tty.status == 2, "\(tty.out)")
         #expect(tty.out.contains("Error: cowardly refusing to export to a terminal. Use the -o flag or redirect"), "\(tty.out)")
     }
+
+    @Test func aDamagedLayerFailsTheExportAndWritesNothing() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = dir.path + "/store"
+        #expect(try run([ladingBinary, "load", "--store", store, "-q", "-i", "\(corpus)/v2.skopeo.docker.tar"]).status == 0)
+        // Layer 1 of v2 is stored uncompressed; its first file's content (etc/motd) starts
+        // at byte 2048. One byte changed there: still a tar, no longer its digest.
+        let layer = "sha256:a8a0272c661e24eb0565ea7b1a50be38fa5da2ecbdd215f6ff41fd4ccb4be6c2"
+        let path = "\(store)/blobs/sha256/\(layer.dropFirst(7))"
+        chmod(path, 0o644)
+        let h = try #require(FileHandle(forUpdatingAtPath: path))
+        try h.seek(toOffset: 2048)
+        try h.write(contentsOf: Data("J".utf8))
+        try h.close()
+        let r = try run([ladingBinary, "export", "--store", store, "-o", dir.path + "/out.tar", "example.com/team/app:v2"])
+        #expect(r.status == 1)
+        #expect(r.err.hasPrefix("Error: layer 1 (\(layer)) is damaged in the store: its content has digest sha256:"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/out.tar"))
+    }
 }

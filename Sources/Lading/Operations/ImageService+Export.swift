@@ -18,18 +18,30 @@ extension ImageService {
     /// xattrs, no user or group names, no atime or ctime. Sockets are left out.
     /// - Throws: what `resolve` throws for an unknown name; `LayerError` naming the layer
     ///   and entry that unpacking would refuse; `LayoutError.digestMismatch` for a damaged
-    ///   layer blob (after the stream is written); the sink's errors.
+    ///   layer blob (found before any file content is written); the sink's errors.
     public func export(_ name: String, to sink: ByteSink) throws {
         let d = try details(of: try resolve(name))
         let layers = d.manifest.layers
         let writer = try TarWriter(sink: sink, name: "the filesystem of \(name)")
-        var opened: [StoreLayer] = []
+        // The first pass opens every layer in order and hashes it; its digests are checked
+        // when the second pass starts, before any file content is copied. The second pass
+        // reads the same immutable blobs without hashing them again.
+        var firstPass: [StoreLayer] = []
+        var checked = false
+        func checkFirstPass() throws {
+            if !checked { for layer in firstPass { try layer.verified() } }
+            checked = true
+        }
         try LayerSquasher().squash(count: layers.count, open: { i in
-            let layer = try self.storeLayer(layers[i], index: i)
-            opened.append(layer)
-            return layer.reader
+            if firstPass.count < layers.count {
+                let layer = try self.storeLayer(layers[i], index: i)
+                firstPass.append(layer)
+                return layer.reader
+            }
+            try checkFirstPass()
+            return try self.storeLayer(layers[i], index: i, checks: false).reader
         }, lower: nil, to: writer)
-        for layer in opened { try layer.verified() }
+        try checkFirstPass()
         try writer.finish()
     }
 
