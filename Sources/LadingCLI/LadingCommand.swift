@@ -24,6 +24,7 @@ struct LadingCommand: ParsableCommand {
             TagCommand.self, RmiCommand.self, UnpackCommand.self, DiffCommand.self, CommitCommand.self, SquashCommand.self, ImportCommand.self,
             HistoryCommand.self, ChildrenCommand.self, PruneCommand.self, DiskUsageCommand.self, CountCommand.self, CopyCommand.self, VerifyCommand.self,
             ManifestCommand.self, ConfigCommand.self, TreeCommand.self,
+            ExportCommand.self, AppendCommand.self, MutateCommand.self,
         ]
     )
 

@@ -13,6 +13,10 @@ import TarArchive
 /// base and then this layer reproduces the directory (the root's own attributes aside).
 public struct ChangesetWriter {
     public var options: ChangeOptions
+    /// Modification times later than this (seconds since the epoch) are read as it, before
+    /// comparing and writing (`SOURCE_DATE_EPOCH`): a tree committed again onto the image
+    /// committed from it is unchanged, as it is without the clamp. Nil: as they are.
+    public var mtimeClamp: Int64?
 
     /// - Parameter options: `exclude` leaves paths out of the layer; timestamps are always
     ///   compared (directory times included) so that they are reproduced.
@@ -39,6 +43,7 @@ public struct ChangesetWriter {
             guard let b = base[path], b.kind == .regular else { return false }
             return b.size == meta.size
         }).scan(directory)
+        if let clamp = mtimeClamp { new.clampMtimes(to: clamp) }
         let changes = TreeComparison.changes(from: base, to: new, options: options)
         let root = try RootDirectory(path: directory)
 

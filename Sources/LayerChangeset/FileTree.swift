@@ -80,18 +80,38 @@ public final class FileTree {
         return parent.children.removeValue(forKey: path.name) != nil
     }
 
+    /// Sets every mtime later than `clamp` (seconds) to it, nanoseconds dropped.
+    func clampMtimes(to clamp: Int64) {
+        func walk(_ n: Node) {
+            for child in n.children.values {
+                if child.meta.mtime > clamp || (child.meta.mtime == clamp && child.meta.mtimeNanoseconds > 0) {
+                    child.meta.mtime = clamp
+                    child.meta.mtimeNanoseconds = 0
+                }
+                walk(child)
+            }
+        }
+        walk(root)
+    }
+
     /// Every path below the root with its metadata, parents before children, siblings in
     /// byte order.
     public func entries() -> [(path: LayerPath, meta: FileMetadata)] {
         var out: [(LayerPath, FileMetadata)] = []
-        func walk(_ n: Node, _ p: LayerPath) {
+        forEachEntry { out.append(($0, $1)) }
+        return out
+    }
+
+    /// Calls `body` with every path below the root and its metadata, in `entries()`'s
+    /// order, without building the list.
+    public func forEachEntry(_ body: (LayerPath, FileMetadata) throws -> Void) rethrows {
+        func walk(_ n: Node, _ p: LayerPath) throws {
             for (name, child) in n.sortedChildren() {
                 let cp = p.appending(name)
-                out.append((cp, child.meta))
-                walk(child, cp)
+                try body(cp, child.meta)
+                try walk(child, cp)
             }
         }
-        walk(root, .root)
-        return out
+        try walk(root, .root)
     }
 }

@@ -27,37 +27,53 @@ public struct LayerSquasher {
     ///   - open: opens layer `i` of the range.
     ///   - lower: the merged view of the retained lower layers, or nil for none.
     ///   - writer: receives the squashed layer (not finished).
-    /// - Returns: the changes the squashed layer carries relative to `lower`.
+    /// - Returns: the changes the squashed layer carries relative to `lower`; over no lower
+    ///   layer (every path added) an empty list.
     /// - Throws: `LayerError` from reading the layers; `.invalidHardlink` for a hardlink to a
     ///   lower-layer file that no unchanged name still holds.
     @discardableResult
     public func squash(count: Int, open: Opener, lower: FileTree?, to writer: TarWriter) throws -> [Change] {
         let base = lower ?? FileTree()
-        let view = MergedView(base: base.copy())
+        // Over no lower layer everything is added: content digests would go unused.
+        let view = MergedView(base: base.copy(), hashContent: lower != nil)
         for i in 0..<count { try view.add(try open(i)) }
         let merged = view.tree
-        let changes = TreeComparison.changes(from: base, to: merged, options: ChangeOptions(compareDirectoryTimes: true))
-
-        var emit = Set<LayerPath>(), whiteouts = Set<LayerPath>()
-        for c in changes { if c.kind == .deleted { whiteouts.insert(c.path) } else { emit.insert(c.path) } }
+        let changes: [Change]
+        var emit = Set<LayerPath>()
         var groups: [Int: [LayerPath]] = [:]
-        for (p, m) in merged.entries() { if let g = m.hardlinkGroup { groups[g, default: []].append(p) } }
-        for p in Array(emit) {
-            // A regular file linked to a lower-layer file is pointed at a name that still
-            // holds it (below); any other group is written whole.
-            guard let m = merged[p], let g = m.hardlinkGroup, m.kind != .regular || merged.source(p) != nil else { continue }
-            for q in groups[g] ?? [] { emit.insert(q) }
-        }
-        for p in Array(emit) + Array(whiteouts) {
-            var q = p.parent
-            while !q.isRoot { emit.insert(q); q = q.parent }
+        let order: [(LayerPath, Bool)]
+        if lower == nil {
+            // Over nothing every path is added, in the tree's own order (sorted, parents
+            // first): no comparison and no set of paths to hold (export, import's rewrite).
+            changes = []
+            var paths: [(LayerPath, Bool)] = []
+            merged.forEachEntry { p, m in
+                paths.append((p, false))
+                if let g = m.hardlinkGroup { groups[g, default: []].append(p) }
+            }
+            order = paths
+        } else {
+            changes = TreeComparison.changes(from: base, to: merged, options: ChangeOptions(compareDirectoryTimes: true))
+            var whiteouts = Set<LayerPath>()
+            for c in changes { if c.kind == .deleted { whiteouts.insert(c.path) } else { emit.insert(c.path) } }
+            for (p, m) in merged.entries() { if let g = m.hardlinkGroup { groups[g, default: []].append(p) } }
+            for p in Array(emit) {
+                // A regular file linked to a lower-layer file is pointed at a name that still
+                // holds it (below); any other group is written whole.
+                guard let m = merged[p], let g = m.hardlinkGroup, m.kind != .regular || merged.source(p) != nil else { continue }
+                for q in groups[g] ?? [] { emit.insert(q) }
+            }
+            for p in Array(emit) + Array(whiteouts) {
+                var q = p.parent
+                while !q.isRoot { emit.insert(q); q = q.parent }
+            }
+            order = (emit.map { ($0, false) } + whiteouts.map { ($0, true) }).sorted { $0.0 < $1.0 }
         }
 
         // Regular files by content source; everything else now, in sorted order (the first
         // name of a linked symlink, device or FIFO is the entry, the others hardlinks to it).
         var bySource: [Int: [Int: [LayerPath]]] = [:]
         var firstName: [Int: LayerPath] = [:]
-        let order = (emit.map { ($0, false) } + whiteouts.map { ($0, true) }).sorted { $0.0 < $1.0 }
         for (path, isWhiteout) in order {
             if isWhiteout {
                 try writer.writeHeader(Whiteout.entry(deleting: path))

@@ -9,6 +9,8 @@ import ImageSpec
 struct ImageBuilder {
     var config: [String: Any]
     var layers: [Descriptor]
+    /// The manifest's annotations (none unless set: a new image does not inherit them).
+    var annotations: [String: String]?
 
     /// Starts from an image's manifest and raw config.
     init(manifest: ImageManifest, rawConfig: [UInt8]) throws {
@@ -62,7 +64,7 @@ struct ImageBuilder {
         let cd = try layout.putBlob(cfgBytes)
         let manifest = ImageManifest(mediaType: MediaType.ociManifest,
                                      config: Descriptor(mediaType: MediaType.ociConfig, digest: cd, size: Int64(cfgBytes.count)),
-                                     layers: layers)
+                                     layers: layers, annotations: annotations)
         let mb = try JSON.encode(manifest)
         let md = try layout.putBlob(mb)
         var d = Descriptor(mediaType: MediaType.ociManifest, digest: md, size: Int64(mb.count))
@@ -71,6 +73,11 @@ struct ImageBuilder {
             d.platform = Platform(os: os, architecture: arch, variant: (config["variant"] as? String).flatMap { $0.isEmpty ? nil : $0 })
         }
         return d
+    }
+
+    /// `SOURCE_DATE_EPOCH` (seconds since the epoch, a non-negative integer) when set and valid.
+    static var sourceDateEpoch: Int64? {
+        ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// RFC 3339 time for `created`: `SOURCE_DATE_EPOCH` when set, else now (UTC).

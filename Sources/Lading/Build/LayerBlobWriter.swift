@@ -6,7 +6,8 @@ import TarArchive
 /// Writes a new layer into the store in one pass: entries written with `tar` (or an
 /// existing tar stream's bytes with `write`) go through a `LayerEncoder`: hashed as they
 /// are produced (the diff ID), compressed, and the compressed bytes hashed as they go
-/// into a blob (its digest names the blob).
+/// into a blob (its digest names the blob). With `SOURCE_DATE_EPOCH` set, entry mtimes
+/// later than it are written as it, so the same tree gives the same layer on any machine.
 final class LayerBlobWriter: ByteSink {
     private let encoder: LayerEncoder
     let compression: MediaType.LayerCompression
@@ -22,7 +23,10 @@ final class LayerBlobWriter: ByteSink {
          limit: Int64? = nil, name: String = "new layer") throws {
         self.compression = compression
         encoder = try LayerEncoder(into: layout, compression: Compression(compression), level: level, limit: limit, name: name)
-        if tarStream { tar = try TarWriter(sink: self, name: "new layer") }
+        if tarStream {
+            tar = try TarWriter(sink: self, name: "new layer")
+            tar.mtimeClamp = ImageBuilder.sourceDateEpoch
+        }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {

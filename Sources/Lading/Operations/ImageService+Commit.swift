@@ -23,10 +23,12 @@ extension ImageService {
     /// Commits `directory` as a new layer on top of `base` (moby's CommitImage,
     /// offline): the layer holds exactly the differences between the base image's
     /// filesystem and the directory (whiteouts for deletions). `base` may be `scratch`.
-    /// An empty difference adds no layer, only an `empty_layer` history entry.
+    /// An empty difference adds no layer, only an `empty_layer` history entry. On
+    /// `scratch` the image's platform is `platform` when set, else this machine's.
     /// The new layer is an OCI layer (image-spec layer.md: whiteouts, `.wh..wh..opq`),
-    /// the config's `rootfs.diff_ids` and `history` extended (config.md); `created` is
-    /// `SOURCE_DATE_EPOCH` when set.
+    /// the config's `rootfs.diff_ids` and `history` extended (config.md). With
+    /// `SOURCE_DATE_EPOCH` set, `created` is it and entry mtimes later than it are read
+    /// and written as it: the same tree gives the same image wherever it is committed.
     /// - Returns: the new image's ID (manifest digest).
     /// - Throws: `LadingError.notFound` for an unknown base, `LayerError` naming a path of
     ///   `directory` that cannot be read or is a `.wh.` name, `ChangeError` for a bad
@@ -36,7 +38,9 @@ extension ImageService {
         var builder: ImageBuilder
         var lower = FileTree()
         if base == "scratch" {
-            builder = ImageBuilder(platform: Platform(os: "linux", architecture: Platform.host.architecture, variant: Platform.host.variant))
+            // `--platform` names the new image's platform (else this machine's), so a
+            // reproducible commit gives the same image on any machine.
+            builder = ImageBuilder(platform: platform ?? Platform(os: "linux", architecture: Platform.host.architecture, variant: Platform.host.variant))
         } else {
             let image = try resolve(base)
             let d = try details(of: image)
@@ -48,7 +52,9 @@ extension ImageService {
         let written: [Change]
         let (layer, diffID, staged): (Descriptor, Digest, any StagedContent)
         do {
-            written = try ChangesetWriter().write(base: lower, directory: directory, to: writer.tar)
+            var changeset = ChangesetWriter()
+            changeset.mtimeClamp = ImageBuilder.sourceDateEpoch
+            written = try changeset.write(base: lower, directory: directory, to: writer.tar)
             (layer, diffID, staged) = try writer.finish()
         } catch {
             writer.abort()

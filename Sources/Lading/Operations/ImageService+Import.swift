@@ -44,6 +44,24 @@ extension ImageService {
     ///   more than `SizeLimit.afterEndOfArchive` bytes after the end-of-archive blocks.
     public func importTarball(path: String, options: ImportOptions) throws -> Digest {
         if let r = options.reference { _ = try Self.newImageName(r, verb: "import") }
+        let layer = try stageTarball(path: path, options: options)
+        let host = Platform.host
+        let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
+        var builder = ImageBuilder(platform: platform)
+        builder.append(layer: layer.descriptor, diffID: layer.diffID)
+        let now = ImageBuilder.timestamp()
+        builder.config["created"] = now
+        builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
+        try applyChanges(options.changes, to: &builder)
+        return try record(builder, reference: options.reference, verb: "import", staged: [layer.staged])
+    }
+
+    /// Stages a filesystem tarball as a layer by `import`'s rules (checked, stored as is or
+    /// compressed afresh per `options.compression`, `compressionLevel`, `maxLayerSize`);
+    /// `append` adds its layers the same way. The blob stays staged until `record`.
+    /// - Returns: the layer's descriptor (OCI media type), diff ID and staged blob.
+    /// - Throws: as `importTarball`.
+    func stageTarball(path: String, options: ImportOptions) throws -> (descriptor: Descriptor, diffID: Digest, staged: any StagedContent) {
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw ArchiveError.errno("\(path): cannot open") }
         defer { if fd != 0 { close(fd) } }
@@ -117,15 +135,7 @@ extension ImageService {
             let what = inputCompression == .none ? "uncompressed" : inputCompression.rawValue
             options.warning?("--compression-level has no effect: the \(what) input is stored as is (--compression \(options.compression.rawValue))")
         }
-        let host = Platform.host
-        let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
-        var builder = ImageBuilder(platform: platform)
-        builder.append(layer: Descriptor(mediaType: MediaType.ociLayer(output), digest: staged.digest, size: staged.size), diffID: diffID)
-        let now = ImageBuilder.timestamp()
-        builder.config["created"] = now
-        builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
-        try applyChanges(options.changes, to: &builder)
-        return try record(builder, reference: options.reference, verb: "import", staged: [staged])
+        return (Descriptor(mediaType: MediaType.ociLayer(output), digest: staged.digest, size: staged.size), diffID, staged)
     }
 
     /// The file a layer was staged into (import stages into the store, whose staged blobs

@@ -14,10 +14,15 @@ extension ImageService {
         private let digest: Digest
         private let name: String
 
-        init(_ d: Descriptor, name: String, path: String) throws {
+        private let checks: Bool
+
+        /// - Parameter checks: false reads without hashing (`verified()` then checks
+        ///   nothing), for a second pass over a blob a first pass checked.
+        init(_ d: Descriptor, name: String, path: String, checks: Bool = true) throws {
             digest = d.digest
             self.name = name
-            tee = TeeChunks(try DescriptorSource(opening: path, name: name), sinks: [hash])
+            self.checks = checks
+            tee = TeeChunks(try DescriptorSource(opening: path, name: name), sinks: checks ? [hash] : [])
             reader = try TarReader(.chunks(tee), name: name)
         }
 
@@ -26,6 +31,7 @@ extension ImageService {
         /// - Throws: `LayoutError.digestMismatch` naming the layer: the store's copy is
         ///   damaged (`verify` reports it; loading the image again repairs it).
         func verified() throws {
+            guard checks else { return }
             try tee.drain()
             let actual = Digest(sha256Hex: hash.digester.finalizeHex())
             if actual != digest {
@@ -35,11 +41,11 @@ extension ImageService {
     }
 
     /// A layer blob of the store, read and hashed as it is read (`StoreLayer`).
-    func storeLayer(_ d: Descriptor, index: Int) throws -> StoreLayer {
+    func storeLayer(_ d: Descriptor, index: Int, checks: Bool = true) throws -> StoreLayer {
         guard layout.hasBlob(d.digest) else {
             throw LayoutError(.blobNotFound, "layer \(index) (\(d.digest)) is not in the store")
         }
-        return try StoreLayer(d, name: "layer \(index) (\(d.digest))", path: layout.blobPath(d.digest))
+        return try StoreLayer(d, name: "layer \(index) (\(d.digest))", path: layout.blobPath(d.digest), checks: checks)
     }
 
     /// The filesystem an image's layers give, as metadata and content digests, read

@@ -32,6 +32,10 @@ public final class TarWriter {
     private let name: String
     private let format: Format
     private var finished = false
+    /// Modification times later than this (seconds since the epoch) are written as it,
+    /// nanoseconds dropped (`SOURCE_DATE_EPOCH`, BuildKit's `rewrite-timestamp`); nil
+    /// writes them as given.
+    public var mtimeClamp: Int64?
 
     /// - Parameters:
     ///   - sink: receives the output bytes.
@@ -104,7 +108,14 @@ public final class TarWriter {
         guard let a = handle else { throw ArchiveError(.write, "\(name): writer is closed") }
         let e = archive_entry_new2(a)
         defer { archive_entry_free(e) }
-        entry.fill(e!)
+        if let clamp = mtimeClamp, entry.mtime > clamp || (entry.mtime == clamp && entry.mtimeNanoseconds > 0) {
+            var clamped = entry
+            clamped.mtime = clamp
+            clamped.mtimeNanoseconds = 0
+            clamped.fill(e!)
+        } else {
+            entry.fill(e!)
+        }
         let rc = archive_write_header(a, e)
         if rc < ARCHIVE_WARN { throw failure("cannot write header of \(entry.path)") }
     }
