@@ -14,6 +14,7 @@ struct LadingCommand: ParsableCommand {
             LoadCommand.self, SaveCommand.self, ImagesCommand.self, InspectCommand.self,
             TagCommand.self, RmiCommand.self, UnpackCommand.self, DiffCommand.self, CommitCommand.self, SquashCommand.self, ImportCommand.self,
             HistoryCommand.self, ChildrenCommand.self, PruneCommand.self, DiskUsageCommand.self, CountCommand.self, CopyCommand.self, VerifyCommand.self,
+            ContentCommand.self, SyncCommand.self,
         ]
     )
 

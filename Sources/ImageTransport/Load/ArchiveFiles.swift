@@ -35,7 +35,7 @@ final class TarballFiles: ArchiveFiles {
     private(set) var compression: Compression = .none
 
     /// Names read into memory instead of being staged (read through a 20 MiB cap).
-    static let documentNames: Set<String> = ["oci-layout", "index.json", "manifest.json", "repositories"]
+    static let documentNames: Set<String> = ["oci-layout", "index.json", "manifest.json", "repositories", ExcludedBlobs.fileName]
 
     /// Reads the whole tarball.
     /// - Throws: `ArchiveError` for a damaged stream, `LayoutError` when staging fails.

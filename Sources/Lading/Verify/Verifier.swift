@@ -24,6 +24,10 @@ public struct VerifyReport: Sendable {
     public var findings: [Finding] = []
     /// Blobs whose digest and size were checked.
     public var blobsChecked = 0
+    /// Layer blobs a delta archive leaves out (`excluded-blobs.json`), expected at the
+    /// destination and not checked here, and their total size in bytes.
+    public var expectedAtDestination = 0
+    public var expectedBytes: Int64 = 0
     public var clean: Bool { !findings.contains { $0.severity == .error } }
 }
 
@@ -44,9 +48,13 @@ public struct Verifier {
 
     /// Verifies the whole layout (`roots` nil) or the given top descriptors.
     /// - Parameter isStore: the layout is lading's store (findings then say how to repair it).
-    public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String, isStore: Bool = false) -> VerifyReport {
+    /// - Parameter expected: layer blobs left out of a delta archive, by digest: absent
+    ///   here, counted in `expectedAtDestination` and not an error.
+    public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String, isStore: Bool = false,
+                              expected: [Digest: Descriptor] = [:]) -> VerifyReport {
         var v = Verifier(layout: layout)
         v.isStore = isStore
+        v.expected = expected
         var report = VerifyReport(target: target)
         let tops: [Descriptor]
         if let roots {
@@ -62,6 +70,8 @@ public struct Verifier {
         report.blobsChecked = v.runJobs()
         if roots == nil { v.checkOrphans() }
         report.findings = v.findings
+        report.expectedAtDestination = v.expectedSeen.count
+        report.expectedBytes = v.expectedSeen.reduce(0) { $0 + (expected[$1]?.size ?? 0) }
         return report
     }
 
@@ -104,6 +114,8 @@ public struct Verifier {
     /// Diff IDs of each image config met, for its manifest's layers.
     private var diffIDsOf: [Digest: [Digest]] = [:]
     private var isStore = false
+    private var expected: [Digest: Descriptor] = [:]
+    private var expectedSeen = Set<Digest>()
     /// The digests `index.json` (or the roots given) lists.
     private var topLevel = Set<Digest>()
 
@@ -114,6 +126,7 @@ public struct Verifier {
             if MediaType.isNonDistributable(d.mediaType) { return .skip }
             switch node.role {
             case .child: warn(d, at, "partial index: manifest for \(d.platform?.description ?? "unknown platform") is absent")
+            case .layer where expected[d.digest]?.size == d.size: expectedSeen.insert(d.digest)
             case .layer: error(d, at, "layer blob is missing")
             case .subject: break
             default: error(d, at, "blob is missing")
