@@ -174,6 +174,7 @@ public enum ImageLoader {
         let record = try ExcludedBlobs.decode(try files.readDocument(ExcludedBlobs.fileName, limit: DocumentLimits.topLevel), source: files.sourceName)
         let absent = ExcludedBlobs(blobs: record.blobs.filter { !files.contains($0.digest.blobPath) })
         if options.excludedBlobs == .fromDestination { try absent.check(in: store, source: files.sourceName) }
+        walker.plan.externalRequired = options.excludedBlobs == .fromDestination
         for b in absent.blobs { walker.external[b.digest] = b }
     }
 

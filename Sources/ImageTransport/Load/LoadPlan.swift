@@ -12,6 +12,9 @@ public final class LoadPlan {
     /// Layer blobs a delta archive left out, taken from the destination store (checked
     /// there before the plan was made; `install` checks each is still there).
     public internal(set) var external: [Digest: Descriptor] = [:]
+    /// Whether `install` requires the external blobs in the store it installs into (not
+    /// for `ExcludedBlobs.Policy.expected`).
+    var externalRequired = true
     /// Warnings worth telling the user (sparse indexes, skipped entries).
     public internal(set) var warnings: [String] = []
 
@@ -58,7 +61,7 @@ public final class LoadPlan {
             if new { installedNew.append(s.blob.digest) }
         }
         for d in external.keys.sorted() {
-            guard layout.hasBlob(d) else {
+            guard layout.hasBlob(d) || !externalRequired else {
                 throw LayoutError(.blobNotFound, "blob \(d), left out of the delta archive, is no longer in the store")
             }
             n.present += 1
