@@ -96,6 +96,6 @@ import TestSupport
         #expect(r.err == "Error: 1 source cannot be read (nothing was copied): \(list):11: docker-archive:\(dir.path)/nope.tar: no such file or directory\n", "\(r.err)")
         #expect(snapshot(store) == before)
         let bad = try run([ladingBinary, "sync", "--shard", "4/4", list, "store"])
-        #expect(bad.status == 1 && bad.err.contains("--shard 4/4: the shard index 4 is not between 0 and 3"), "\(bad.err)")
+        #expect(bad.status == 2 && bad.err.contains("--shard 4/4: the shard index 4 is not between 0 and 3"), "\(bad.err)")
     }
 }

@@ -7,16 +7,16 @@ struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Copy every source of a list into the store, an oci: layout or an archive.",
         discussion: """
-        LIST has one entry a line: SOURCE [NAME]. SOURCE is any address copy takes \\
-        (docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, a path, store:NAME); NAME \\
+        LIST has one entry a line: SOURCE [NAME]. SOURCE is any address copy takes \
+        (docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, a path, store:NAME); NAME \
         names its image at the destination. Blank lines and # comments are skipped.
         DEST: store (the store), oci:DIR, docker-archive:PATH or oci-archive:PATH.
-        Every source is checked readable before anything is copied; each is then copied \\
-        whole or not at all, blobs shared between sources written once. A rerun skips the \\
+        Every source is checked readable before anything is copied; each is then copied \
+        whole or not at all, blobs shared between sources written once. A rerun skips the \
         entries already complete (the journal .lading-sync in the destination directory).
-        --shard I/N takes the entries whose position in LIST (from 0, comments not \\
-        counted) is I modulo N; --shard N takes I from JOB_COMPLETION_INDEX (a Kubernetes \\
-        Indexed Job). Merge shard layouts with a second sync whose LIST names them \\
+        --shard I/N takes the entries whose position in LIST (from 0, comments not \
+        counted) is I modulo N; --shard N takes I from JOB_COMPLETION_INDEX (a Kubernetes \
+        Indexed Job). Merge shard layouts with a second sync whose LIST names them \
         (oci:DIR lines). See docs/transfer.md.
         """)
     @OptionGroup var storeOptions: StoreOptions
@@ -24,6 +24,12 @@ struct SyncCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
     @Argument(help: "The list file ('-' for standard input).") var list: String
     @Argument(help: "The destination: store, oci:DIR, docker-archive:PATH or oci-archive:PATH.") var destination: String
+
+    func validate() throws {
+        if let shard {
+            do { _ = try Syncer.parseShard(shard) } catch { throw ValidationError("\(error)") }
+        }
+    }
 
     func run() throws {
         guarded {
