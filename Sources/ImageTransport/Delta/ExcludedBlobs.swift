@@ -47,26 +47,63 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
     /// - Throws: `TransportError.missingEntry` listing every digest missing or damaged,
     ///   naming `source`.
     public func check(in store: any BlobStore, source: String) throws {
+        try report(problems(in: store), source: source)
+    }
+
+    /// What is wrong with each listed blob in `store` (missing, another size, damaged),
+    /// by digest; empty when all are there intact.
+    public func problems(in store: any BlobStore) -> [Digest: String] {
         let blobs = self.blobs
         nonisolated(unsafe) let store = store
         let problems = Problems(count: blobs.count)
         DispatchQueue.concurrentPerform(iterations: blobs.count) { i in
             let d = blobs[i]
-            guard let size = store.blobSize(d.digest) else { return problems.set(i, "\(d.digest) (missing)") }
-            guard size == d.size else { return problems.set(i, "\(d.digest) (\(size) bytes in the store, the archive says \(d.size))") }
+            guard let size = store.blobSize(d.digest) else { return problems.set(i, "missing") }
+            guard size == d.size else { return problems.set(i, "\(size) bytes in the store, the archive says \(d.size)") }
             var hash = StreamDigester()
             do {
                 try store.forEachChunk(of: d.digest) { hash.update($0) }
             } catch {
-                return problems.set(i, "\(d.digest) (unreadable: \(error))")
+                return problems.set(i, "unreadable: \(error)")
             }
             let actual = Digest(sha256Hex: hash.finalizeHex())
-            if actual != d.digest { problems.set(i, "\(d.digest) (damaged: its content has digest \(actual))") }
+            if actual != d.digest { problems.set(i, "damaged: its content has digest \(actual)") }
         }
-        let found = problems.all.compactMap { $0 }
+        var out: [Digest: String] = [:]
+        for (i, p) in problems.all.enumerated() { if let p { out[blobs[i].digest] = p } }
+        return out
+    }
+
+    /// Throws for `problems` (of this record's blobs), naming each digest.
+    func report(_ problems: [Digest: String], source: String) throws {
+        let found = blobs.compactMap { b in problems[b.digest].map { "\(b.digest) (\($0))" } }
         guard found.isEmpty else {
             throw TransportError(.missingEntry, "\(source): delta archive: \(found.count) of the \(blobs.count) blobs it leaves out \(found.count == 1 ? "is" : "are") not in the destination store intact: \(found.joined(separator: ", ")) (load the images it was made against first)")
         }
+    }
+}
+
+/// The check of a delta archive's left-out blobs in the destination store, started on
+/// another thread as soon as `excluded-blobs.json` passes in the stream (lading writes it
+/// first), so that hashing the store's blobs overlaps reading the archive.
+final class ExcludedPrecheck: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var problems: [Digest: String]?
+
+    init?(document bytes: [UInt8], store: any BlobStore) {
+        guard let record = try? JSON.decode(ExcludedBlobs.self, from: bytes, what: ExcludedBlobs.fileName) else { return nil }
+        nonisolated(unsafe) let store = store
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            problems = record.problems(in: store)
+            group.leave()
+        }
+    }
+
+    /// Waits for the check: the problems found, by digest.
+    func wait() -> [Digest: String] {
+        group.wait()
+        return problems ?? [:]
     }
 }
 

@@ -6,7 +6,8 @@ import TarArchive
 /// Writes images from a layout as a Docker 25+ docker-save tarball (or, without the
 /// docker files, an oci-archive): `oci-layout`,
 /// `index.json` (both name annotations on each named descriptor), `manifest.json`,
-/// `repositories` and `blobs/sha256/…`, each blob once, entries sorted by name with
+/// `repositories` and `blobs/sha256/…`, each blob once, entries sorted by name (a delta's
+/// `excluded-blobs.json` first) with
 /// fixed headers (uid/gid 0, mtime 0, blobs 0444, documents 0644, directories 0755), so
 /// the same images always give the same bytes. Blobs are streamed from the layout.
 public enum DockerArchiveWriter {
@@ -116,6 +117,10 @@ public enum DockerArchiveWriter {
             try w.writeHeader(TarEntry(path: name, kind: .regular, size: Int64(bytes.count), permissions: mode))
             try w.write(bytes)
         }
+        // A delta's record comes first, so a loader checks the destination while the
+        // blobs stream past.
+        let record = ExcludedBlobs(blobs: Array(excluded.values))
+        if written == nil && !record.blobs.isEmpty { try doc(ExcludedBlobs.fileName, try JSON.encode(record)) }
         if written == nil { try w.writeHeader(TarEntry(path: "blobs", kind: .directory, permissions: 0o755)) }
         let algorithms = Set(blobs.keys.map(\.algorithm)).sorted()
         for alg in algorithms {
@@ -132,8 +137,7 @@ public enum DockerArchiveWriter {
                 }
             }
         }
-        let record = ExcludedBlobs(blobs: Array(excluded.values))
-        if !record.blobs.isEmpty { try doc(ExcludedBlobs.fileName, try JSON.encode(record)) }
+        if written != nil && !record.blobs.isEmpty { try doc(ExcludedBlobs.fileName, try JSON.encode(record)) }
         try doc("index.json", try JSON.encode(ImageIndex(manifests: indexDescriptors)))
         if dockerFiles { try doc("manifest.json", try JSON.encode(entries)) }
         try doc("oci-layout", try JSON.encode(OCILayoutHeader()), mode: 0o444)

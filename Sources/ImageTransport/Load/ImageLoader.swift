@@ -84,7 +84,8 @@ public enum ImageLoader {
             do {
                 let reader = try TarReader(.chunks(source), name: sums)
                 files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
-                                         recode: options.recodeTarballs ? options.recode : nil)
+                                         recode: options.recodeTarballs ? options.recode : nil,
+                                         checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil)
             } catch {
                 try source.finish()
                 throw error
@@ -94,7 +95,8 @@ public enum ImageLoader {
         }
         let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
         let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
-                                     recode: options.recodeTarballs ? options.recode : nil)
+                                     recode: options.recodeTarballs ? options.recode : nil,
+                                     checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil)
         return try read(files, options: options, store: layout)
     }
 
@@ -173,7 +175,11 @@ public enum ImageLoader {
         guard files.contains(ExcludedBlobs.fileName) else { return }
         let record = try ExcludedBlobs.decode(try files.readDocument(ExcludedBlobs.fileName, limit: DocumentLimits.topLevel), source: files.sourceName)
         let absent = ExcludedBlobs(blobs: record.blobs.filter { !files.contains($0.digest.blobPath) })
-        if options.excludedBlobs == .fromDestination { try absent.check(in: store, source: files.sourceName) }
+        if options.excludedBlobs == .fromDestination {
+            // Checked while the archive streamed, when its record came before the blobs.
+            let problems = (files as? TarballFiles)?.precheck?.wait() ?? absent.problems(in: store)
+            try absent.report(problems, source: files.sourceName)
+        }
         walker.plan.externalRequired = options.excludedBlobs == .fromDestination
         for b in absent.blobs { walker.external[b.digest] = b }
     }

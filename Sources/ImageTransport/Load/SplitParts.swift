@@ -53,11 +53,19 @@ public struct SplitParts: Sendable {
 /// checked against its checksum when it ends: a part that does not match fails the read
 /// there, named (truncated, out of order or altered), before the loader names anything.
 /// `finish()` reads what the reader left unread and checks the last part.
-public final class SplitPartsSource: ChunkSource {
+///
+/// Hashing runs on a thread of its own, one chunk behind the reader: two buffers take
+/// turns, and a buffer is filled again only once its hash is done.
+public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     let set: SplitParts
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    private let buffers = [UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16),
+                           UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)]
+    private let hashed = [DispatchGroup(), DispatchGroup()]
+    private let hasher = DispatchQueue(label: "lading.split-hash")
+    private var turn = 0
     private var index = 0
     private var fd: Int32 = -1
+    /// Touched on `hasher` only.
     private var hash = StreamDigester()
     private var partBytes: Int64 = 0
     /// The size every part but the last has (the largest part's).
@@ -70,20 +78,36 @@ public final class SplitPartsSource: ChunkSource {
 
     deinit {
         if fd >= 0 { close(fd) }
-        buffer.deallocate()
+        hasher.sync {}
+        for b in buffers { b.deallocate() }
     }
 
     public func nextChunk() throws -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: buffer[0..<(try fill())])
+        turn ^= 1
+        // The buffer handed out two calls ago: its hash must be done before it is refilled.
+        hashed[turn].wait()
+        let buffer = buffers[turn]
+        let n = try fill(buffer)
+        if n > 0 {
+            nonisolated(unsafe) let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            let group = hashed[turn]
+            group.enter()
+            hasher.async { [self] in
+                hash.update(chunk)
+                group.leave()
+            }
+            return chunk
+        }
+        return UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
-    private func fill() throws -> Int {
+    private func fill(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while index < set.parts.count {
             let part = set.parts[index].path
             if fd < 0 {
                 fd = open(part, O_RDONLY | O_CLOEXEC)
                 if fd < 0 { throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be opened: \(String(cString: strerror(errno)))") }
-                hash = StreamDigester()
+                hasher.sync { hash = StreamDigester() }
                 partBytes = 0
             }
             let n = read(fd, buffer.baseAddress, buffer.count)
@@ -92,20 +116,18 @@ public final class SplitPartsSource: ChunkSource {
                 throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be read: \(String(cString: strerror(errno)))")
             }
             if n > 0 {
-                hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 partBytes += Int64(n)
                 return n
             }
             close(fd)
             fd = -1
-            try check(index)
+            try check(index, actual: hasher.sync { hash.finalizeHex() })
             index += 1
         }
         return 0
     }
 
-    private func check(_ i: Int) throws {
-        let actual = hash.finalizeHex()
+    private func check(_ i: Int, actual: String) throws {
         let (part, expected) = set.parts[i]
         guard actual != expected else { return }
         let head = "split archive \(set.checksumFile): part \(part) (\(i + 1) of \(set.parts.count))"
