@@ -100,6 +100,21 @@ import TestSupport
         #expect(snapshot(site) == siteBefore)
     }
 
+    @Test func aBadInventoryIsNamedWithItsLine() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, _) = try stores(dir)
+        let list = dir.path + "/have.txt"
+        try "# site inventory\n\(Self.baseLayer) 1997312\nsha256:zz\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let out = dir.path + "/d.tar"
+        let r = try run([ladingBinary, "save", "--store", src, "--exclude-from", list, "-o", out, "example.com/team/app:v2"])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: \(list):3: \"sha256:zz\" is not a digest (expected sha256:<64 hex> at the start of each line)\n", "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let missing = try run([ladingBinary, "save", "--store", src, "--exclude-from", dir.path + "/nope", "-o", out, "example.com/team/app:v2"])
+        #expect(missing.status == 1 && missing.err == "Error: \(dir.path)/nope: no such file or directory\n", "\(missing.err)")
+    }
+
     @Test func splitPartsConcatenateToTheArchiveAndLoad() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
