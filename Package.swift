@@ -34,9 +34,13 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // Byte streams: chunk sources, sinks, file and digest sinks, their errors.
+        .target(name: "ByteStreams", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Tar reading and writing, compression filters and raw stream codecs.
         .target(name: "TarArchive", dependencies: [
-            "CArchive", "CDeflate", "CIsal",
+            "ByteStreams", "CArchive", "CDeflate", "CIsal",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Pure OCI / Docker value types. No I/O.
@@ -44,7 +48,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The content store over an OCI image layout directory.
-        .target(name: "ImageLayout", dependencies: ["ImageSpec", "TarArchive"]),
+        .target(name: "ImageLayout", dependencies: ["ImageSpec", "ByteStreams"]),
         // Readers and writers for docker-archive, OCI layout and oci-archive.
         .target(name: "ImageTransport", dependencies: ["ImageSpec", "ImageLayout", "TarArchive"]),
         // Layer tarballs: whiteouts, secure apply onto a directory, tree comparison,
@@ -72,8 +76,10 @@ let package = Package(
         .testTarget(name: "LayerChangesetTests", dependencies: ["LayerChangeset", "TarArchive", "ImageSpec", "TestSupport"]),
         .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["LadingFuzz"]),
+        // The library's public contract: depends on Lading alone, imports only Lading.
+        .testTarget(name: "LadingAPITests", dependencies: ["Lading"]),
         .testTarget(name: "LadingTests", dependencies: [
-            "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport",
+            "Lading", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "TestSupport", "LadingCLI",
         ]),
     ]
 )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a `--change` list was refused: the message docker would give, naming the
 /// instruction and what is wrong with it.
 ///
@@ -26,4 +28,9 @@ public struct ChangeError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String { message }
+}
+
+/// `localizedDescription` is the message.
+extension ChangeError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error in an OCI or Docker document or name: bad grammar, a missing required
 /// field, or a document of the wrong kind.
 public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -6,9 +8,20 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
     }
     public var code: Code
     public var message: String
-    public init(_ code: Code, _ message: String) {
+    /// The underlying reason (a lower layer's words, `errno` text), when there is one.
+    public var cause: String?
+    public init(_ code: Code, _ message: String, cause: String? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
-    public var description: String { message }
+    public var description: String {
+        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
+        return message
+    }
+}
+
+/// `localizedDescription` is the message.
+extension SpecError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -1,15 +1,28 @@
+import Foundation
+
 /// An error reading or writing an image archive or layout: a missing entry, an
 /// inconsistent manifest, a digest that does not match. `message` names the archive,
 /// the entry or the digest at fault.
 public struct TransportError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
-        case unrecognizedFormat, missingEntry, invalidManifest, layerMismatch, invalidName, unsafeLink, unsupported, notFound, tooLarge, recodedNonLayer
+        case unrecognizedFormat, missingEntry, invalidManifest, layerMismatch, invalidName, unsafeLink, unsupported, notFound, tooLarge, recodedNonLayer, invalidIndex
     }
     public var code: Code
     public var message: String
-    public init(_ code: Code, _ message: String) {
+    /// The underlying reason (a lower layer's words, `errno` text), when there is one.
+    public var cause: String?
+    public init(_ code: Code, _ message: String, cause: String? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
-    public var description: String { message }
+    public var description: String {
+        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
+        return message
+    }
+}
+
+/// `localizedDescription` is the message.
+extension TransportError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -9,11 +9,21 @@ struct LadingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lading",
         abstract: "Load, save and manage container images in OCI layouts and docker-save tarballs, offline.",
+        discussion: """
+            The store is --store DIR, else $LADING_STORE, else $XDG_DATA_HOME/lading, else \
+            ~/.local/share/lading. Errors go to standard error as "Error: ..." with exit status 1; \
+            usage errors exit with 2.
+
+            Shell completion (image names from the store, files, directories): \
+            lading --generate-completion-script bash|zsh|fish (scripts/install installs all three). \
+            The manual: man lading.
+            """,
         version: "lading \(ladingVersion)",
         subcommands: [
             LoadCommand.self, SaveCommand.self, ImagesCommand.self, InspectCommand.self,
             TagCommand.self, RmiCommand.self, UnpackCommand.self, DiffCommand.self, CommitCommand.self, SquashCommand.self, ImportCommand.self,
             HistoryCommand.self, ChildrenCommand.self, PruneCommand.self, DiskUsageCommand.self, CountCommand.self, CopyCommand.self, VerifyCommand.self,
+            ManifestCommand.self, ConfigCommand.self, TreeCommand.self,
             ContentCommand.self, SyncCommand.self,
         ]
     )
@@ -40,7 +50,7 @@ let ladingVersion = "0.13.0"
 
 /// `--store DIR`, shared by every command that uses the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store (an OCI image layout directory). Default: $LADING_STORE, else $XDG_DATA_HOME/lading.")
+    @Option(name: .long, help: "The store (an OCI image layout directory). Default: $LADING_STORE, else $XDG_DATA_HOME/lading.", completion: .directory)
     var store: String?
 }
 
@@ -74,7 +84,7 @@ struct PlatformOptions: ParsableArguments {
 
     /// Opens the store with the platform selected.
     func service(_ store: StoreOptions, create: Bool = true) throws -> ImageService {
-        let s = try ImageService(storePath: StoreLocation.resolve(explicit: store.store), create: create)
+        let s = create ? try ImageService(storePath: StoreLocation.resolve(explicit: store.store)) : try store.readingService()
         s.platform = try parsed()
         return s
     }

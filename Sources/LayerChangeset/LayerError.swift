@@ -58,3 +58,8 @@ public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
         return LayerError(.archive, "\(layer): cannot read layer", cause: "\(error)")
     }
 }
+
+/// `localizedDescription` is the message.
+extension LayerError: LocalizedError {
+    public var errorDescription: String? { description }
+}

@@ -65,7 +65,8 @@ import TestSupport
         #expect(du.out.hasSuffix("\nTotal: 2 images, 2.01MB (layers 2.01MB), reclaimable 928B\n"))
         let json = try run([ladingBinary, "du", "--store", store, "--format", "json"])
         let obj = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
-        #expect(obj["Reclaimable"] as? Int == 928)
+        #expect(obj["ReclaimableBytes"] as? Int == 928)
+        #expect(obj["Reclaimable"] as? String == "928B")
         let service = try ImageService(storePath: store)
         var dry = PruneOptions()
         dry.dryRun = true

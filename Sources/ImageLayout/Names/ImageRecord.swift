@@ -11,11 +11,17 @@ public struct ImageRecord: Sendable, Equatable {
     /// Bare `org.opencontainers.image.ref.name` tags (as umoci and skopeo write, `v2`), and
     /// name annotations that are not references: kept as they are, never parsed as names.
     public var bareTags: [String]
+    /// Names that another tool wrote as a full reference in `ref.name` alone (podman,
+    /// buildah and skopeo write `oci:DIR:localhost/b:latest` so), with the value as
+    /// written. A layout written with `asWritten` keeps them in that form, so that those
+    /// tools read the copy by the same `oci:DIR:REF`.
+    public var writtenRefNames: [Reference: String]
 
-    public init(descriptor: Descriptor, names: [Reference] = [], bareTags: [String] = []) {
+    public init(descriptor: Descriptor, names: [Reference] = [], bareTags: [String] = [], writtenRefNames: [Reference: String] = [:]) {
         self.descriptor = descriptor
         self.names = names
         self.bareTags = bareTags
+        self.writtenRefNames = writtenRefNames
     }
 
     /// The image ID: the target's digest (as docker's containerd image store reports it).
@@ -28,15 +34,26 @@ public struct ImageRecord: Sendable, Equatable {
 
     /// The same image and names with another target (a converted or re-encoded one).
     public func with(_ descriptor: Descriptor) -> ImageRecord {
-        ImageRecord(descriptor: descriptor, names: names, bareTags: bareTags)
+        ImageRecord(descriptor: descriptor, names: names, bareTags: bareTags, writtenRefNames: writtenRefNames)
+    }
+
+    /// Notes how `entry` (an `index.json` descriptor of this image that says `name`) wrote
+    /// it, when it is a full reference in `ref.name` alone.
+    public mutating func noteWritten(_ name: Reference, by entry: Descriptor) {
+        if let raw = entry.fullReferenceRefName { writtenRefNames[name] = raw }
     }
 
     /// The `index.json` descriptors that say this record: one per name (both annotations,
     /// as containerd and docker write them), one per bare tag (`ref.name` only), or one
     /// without annotations for an unnamed image.
-    public var indexEntries: [Descriptor] {
+    public var indexEntries: [Descriptor] { entries(asWritten: false) }
+
+    /// `indexEntries`, with `asWritten` a name in `writtenRefNames` as its `ref.name` as
+    /// written (no `io.containerd.image.name`).
+    public func entries(asWritten: Bool) -> [Descriptor] {
         if isDangling { return [descriptor.named(nil)] }
-        return names.map { descriptor.named($0) } + bareTags.map { descriptor.tagged($0) }
+        return names.map { n in (asWritten ? writtenRefNames[n] : nil).map { descriptor.tagged($0) } ?? descriptor.named(n) }
+            + bareTags.map { descriptor.tagged($0) }
     }
 }
 
@@ -72,6 +89,15 @@ extension Descriptor {
         if ref.contains("/") || ref.contains(":") || ref.contains("@") { return ([try parse(ref, AnnotationKey.refName)], []) }
         if let baseName { return ([try parse("\(baseName):\(ref)", AnnotationKey.refName)], []) }
         return ([], [ref])
+    }
+
+    /// The `ref.name` of an entry that names a full reference there alone (no
+    /// `io.containerd.image.name`): how podman, buildah and skopeo write `oci:DIR:REPO:TAG`.
+    public var fullReferenceRefName: String? {
+        let a = annotations ?? [:]
+        guard a[AnnotationKey.imageName]?.isEmpty ?? true, let r = a[AnnotationKey.refName],
+              r.contains("/") || r.contains(":") || r.contains("@") else { return nil }
+        return r
     }
 
     /// This descriptor carrying `name` as both annotations, the way containerd and

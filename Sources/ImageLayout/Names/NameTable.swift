@@ -43,7 +43,7 @@ public struct NameTable {
             guard let d = slot, !imagesOnly || Self.isImage(d) else { continue }
             var r = out[d.digest] ?? (ImageRecord(descriptor: d.named(nil)), [], [])
             if out[d.digest] == nil { order.append(d.digest) }
-            for n in said[i].names where r.names.insert(n).inserted { r.record.names.append(n) }
+            for n in said[i].names where r.names.insert(n).inserted { r.record.names.append(n); r.record.noteWritten(n, by: d) }
             for t in said[i].bareTags where r.tags.insert(t).inserted { r.record.bareTags.append(t) }
             out[d.digest] = r
         }
@@ -65,7 +65,7 @@ public struct NameTable {
         var r = ImageRecord(descriptor: d.named(nil))
         var names = Set<Reference>(), tags = Set<String>()
         for i in byDigest[digest] ?? [] {
-            for n in said[i].names where names.insert(n).inserted { r.names.append(n) }
+            for n in said[i].names where names.insert(n).inserted { r.names.append(n); if let e = slots[i] { r.noteWritten(n, by: e) } }
             for t in said[i].bareTags where tags.insert(t).inserted { r.bareTags.append(t) }
         }
         r.names.sort()
@@ -76,9 +76,11 @@ public struct NameTable {
     /// image that had it, which stays unnamed when nothing else names it (unless
     /// `keepPrevious` is false: an `oci:` layout's REF is replaced, as skopeo does); an
     /// unnamed record of `target` goes.
+    /// `refName`, when given, is written as the entry's `ref.name` alone (the name as
+    /// another tool wrote it, `ImageRecord.writtenRefNames`) instead of both annotations.
     /// - Returns: the image the name was taken from, when it was another image.
     @discardableResult
-    public mutating func assign(_ name: Reference, to target: Descriptor, keepPrevious: Bool = true) -> RenamedImage? {
+    public mutating func assign(_ name: Reference, to target: Descriptor, keepPrevious: Bool = true, refName: String? = nil) -> RenamedImage? {
         var renamed: RenamedImage?
         for i in byName[name] ?? [] {
             guard let old = slots[i] else { continue }
@@ -89,7 +91,7 @@ public struct NameTable {
             }
         }
         for i in byDigest[target.digest] ?? [] where said[i].names.isEmpty && said[i].bareTags.isEmpty { remove(slot: i) }
-        append(target.named(name))
+        append(refName.map { target.tagged($0) } ?? target.named(name))
         return renamed
     }
 
@@ -108,11 +110,16 @@ public struct NameTable {
     }
 
     /// Adds every entry `record` needs (its names moved to it as `assign` moves them).
+    /// With `asWritten`, a name another tool wrote as a full `ref.name` keeps that form
+    /// (`ImageRecord.writtenRefNames`): a layout copied whole without a new name.
     /// - Returns: the names taken from other images.
     @discardableResult
-    public mutating func add(_ record: ImageRecord, keepPrevious: Bool = true) -> [RenamedImage] {
+    public mutating func add(_ record: ImageRecord, keepPrevious: Bool = true, asWritten: Bool = false) -> [RenamedImage] {
         var renamed: [RenamedImage] = []
-        for n in record.names { if let r = assign(n, to: record.descriptor, keepPrevious: keepPrevious) { renamed.append(r) } }
+        for n in record.names {
+            let raw = asWritten ? record.writtenRefNames[n] : nil
+            if let r = assign(n, to: record.descriptor, keepPrevious: keepPrevious, refName: raw) { renamed.append(r) }
+        }
         for t in record.bareTags { assign(bareTag: t, to: record.descriptor) }
         if record.isDangling { keepUnnamed(record.descriptor) }
         return renamed

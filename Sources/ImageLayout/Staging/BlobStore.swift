@@ -1,6 +1,6 @@
 import Foundation
 import ImageSpec
-import TarArchive
+import ByteStreams
 
 /// Where blobs read from a source are staged, verified and installed: an OCI layout
 /// (`OCILayout`), or a tarball being written (a spool of `blobs/sha256/…` entries).

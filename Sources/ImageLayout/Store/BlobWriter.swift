@@ -1,6 +1,6 @@
 import Foundation
 import ImageSpec
-import TarArchive
+import ByteStreams
 
 /// A blob being written into the store: bytes go to a temporary file under the
 /// layout's ingest directory and are hashed as they pass; `commit` verifies the
@@ -32,6 +32,7 @@ public final class BlobWriter: ByteSink {
     deinit { if !done { unlink(tempPath) } }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try layout.monitor?.advance(bytes.count)
         try hasher.write(bytes)
         try sink.write(bytes)
     }

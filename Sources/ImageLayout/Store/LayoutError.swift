@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error from the content store: a missing or mismatched blob, a bad `index.json`,
 /// a failed file operation. `message` names the file or digest at fault.
 public struct LayoutError: Error, CustomStringConvertible, Sendable {
@@ -16,4 +18,9 @@ public struct LayoutError: Error, CustomStringConvertible, Sendable {
         if let cause, !cause.isEmpty { return "\(message): \(cause)" }
         return message
     }
+}
+
+/// `localizedDescription` is the message.
+extension LayoutError: LocalizedError {
+    public var errorDescription: String? { description }
 }

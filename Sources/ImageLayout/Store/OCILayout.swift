@@ -1,6 +1,6 @@
 import Foundation
 import ImageSpec
-import TarArchive
+import ByteStreams
 
 /// An OCI image layout directory (image-spec image-layout.md): `oci-layout`,
 /// `index.json` and `blobs/<alg>/<hex>`. lading's default store is one; foreign
@@ -17,6 +17,9 @@ public final class OCILayout: @unchecked Sendable {
     /// about as much as the copy itself). Off by default, as skopeo and umoci do; on when
     /// the environment has `LADING_SYNC=1`. `index.json` is always synced.
     public var syncBlobs = ProcessInfo.processInfo.environment["LADING_SYNC"] == "1"
+    /// Sees every byte written into a new blob of this layout (progress) and stops the
+    /// writer when cancelled; nil for none.
+    public var monitor: TransferMonitor?
 
     /// Opens the layout at `root`.
     /// - Parameter create: create `oci-layout`, `index.json` and `blobs/sha256/` when absent.

@@ -12,6 +12,8 @@ public enum SignalCleanup {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: [Int: String] = [:]
     nonisolated(unsafe) private static var nextToken = 0
+    /// Written to standard error when a signal stops the process (`setStopText`).
+    nonisolated(unsafe) private static var stopText: [UInt8] = []
     /// The write end of the pipe the signal handler reports on (-1 before `install`).
     nonisolated(unsafe) private static var reportFD: Int32 = -1
 
@@ -28,6 +30,15 @@ public enum SignalCleanup {
     public static func unregister(_ token: Int) {
         lock.lock()
         paths[token] = nil
+        lock.unlock()
+    }
+
+    /// Sets what is written to standard error, first, when a signal stops the process:
+    /// a newline while a progress line is drawn (so the shell's prompt starts on a line
+    /// of its own), nothing (`""`) otherwise.
+    public static func setStopText(_ text: String) {
+        lock.lock()
+        stopText = Array(text.utf8)
         lock.unlock()
     }
 
@@ -89,6 +100,7 @@ public enum SignalCleanup {
         // The lock stays held: a thread ending the process meanwhile (exit(3) after the
         // write that raised SIGPIPE failed) waits in `removeRegistered` until `_exit`.
         lock.lock()
+        if !stopText.isEmpty { _ = stopText.withUnsafeBytes { write(2, $0.baseAddress, $0.count) } }
         for p in paths.values.sorted(by: { $0.count > $1.count }) { FileOps.removeTree(p) }
         // What was printed so far (the images a load has loaded) reaches a redirected
         // standard output, unless another thread holds it: then nothing waits on it.

@@ -48,25 +48,11 @@ enum DockerArchiveReader {
             try LayerCheck.diffIDs(layers: zip(entry.layers, staged).map { ($0.0, $0.1) }, diffIDs: config.rootfs.diffIDs, source: src, what: what)
             for (j, s) in staged.enumerated() {
                 guard let s else { continue }
-                switch s.compression {
-                case .none: descriptors[j].mediaType = MediaType.ociLayer
-                case .gzip: descriptors[j].mediaType = MediaType.ociLayerGzip
-                case .zstd: descriptors[j].mediaType = MediaType.ociLayerZstd
-                case .xz, .bzip2:
-                    throw TransportError(.unsupported, "\(src): \(what) layer \(j) (\(entry.layers[j])) is \(s.compression)-compressed; layers must be uncompressed, gzip or zstd")
-                }
+                descriptors[j].mediaType = try layerMediaType(s, source: src, what: "\(what) layer \(j) (\(entry.layers[j]))")
                 plan.blobs[s.digest] = s
             }
             plan.blobs[cfg.digest] = cfg
-            let manifest = ImageManifest(
-                mediaType: MediaType.ociManifest,
-                config: Descriptor(mediaType: MediaType.ociConfig, digest: cfg.digest, size: cfg.size),
-                layers: descriptors)
-            let mbytes = try JSON.encode(manifest)
-            let md = Digest.sha256(of: mbytes)
-            plan.generated[md] = mbytes
-            var desc = Descriptor(mediaType: manifest.mediaType!, digest: md, size: Int64(mbytes.count))
-            if !config.os.isEmpty && !config.architecture.isEmpty { desc.platform = config.platform }
+            let desc = try manifest(in: plan, config: config, at: Descriptor(mediaType: MediaType.ociConfig, digest: cfg.digest, size: cfg.size), layers: descriptors)
             var names: [Reference] = []
             for tag in entry.repoTags ?? [] {
                 guard let r = try? Reference(parsing: tag), r.tag != nil, r.digest == nil else {
@@ -77,6 +63,30 @@ enum DockerArchiveReader {
             plan.images.append(ImageRecord(descriptor: desc, names: names))
         }
         return plan
+    }
+
+    /// The OCI layer type of a staged layer, by its compression.
+    /// - Throws: `TransportError.unsupported` for xz and bzip2, naming `what`.
+    static func layerMediaType(_ s: StagedFile, source: String, what: String) throws -> String {
+        switch s.compression {
+        case .none: return MediaType.ociLayer
+        case .gzip: return MediaType.ociLayerGzip
+        case .zstd: return MediaType.ociLayerZstd
+        case .xz, .bzip2:
+            throw TransportError(.unsupported, "\(source): \(what) is \(s.compression)-compressed; layers must be uncompressed, gzip or zstd")
+        }
+    }
+
+    /// Synthesizes the OCI image manifest of `config` and `layers` into `plan.generated`.
+    /// - Returns: its descriptor, with the config's platform when it names one.
+    static func manifest(in plan: LoadPlan, config: ImageConfig, at configDescriptor: Descriptor, layers: [Descriptor]) throws -> Descriptor {
+        let manifest = ImageManifest(mediaType: MediaType.ociManifest, config: configDescriptor, layers: layers)
+        let mbytes = try JSON.encode(manifest)
+        let md = Digest.sha256(of: mbytes)
+        plan.generated[md] = mbytes
+        var desc = Descriptor(mediaType: MediaType.ociManifest, digest: md, size: Int64(mbytes.count))
+        if !config.os.isEmpty && !config.architecture.isEmpty { desc.platform = config.platform }
+        return desc
     }
 
     private static func stage(_ files: TarballFiles, _ path: String, what: String) throws -> StagedFile {

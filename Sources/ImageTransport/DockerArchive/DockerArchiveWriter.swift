@@ -64,7 +64,9 @@ public enum DockerArchiveWriter {
         for item in items {
             var plain = item
             plain.descriptor.annotations = nil
-            indexDescriptors += plain.indexEntries
+            // An oci-archive keeps names as another tool wrote them; a docker archive's
+            // index.json names images as docker writes it.
+            indexDescriptors += plain.entries(asWritten: !dockerFiles)
             // manifest.json lists images: other entries (artifacts' descriptors) are in
             // index.json only.
             guard dockerFiles, MediaType.isIndex(item.descriptor.mediaType) || MediaType.isManifest(item.descriptor.mediaType) else { continue }

@@ -17,6 +17,9 @@ import TarArchive
 /// Entry headers are ustar (a size of 8 GiB or more in base-256, as GNU tar and Go's
 /// archive/tar read it), owner 0:0, mtime 0, mode 0444 (directories 0755).
 public final class TarSpool: BlobStore {
+    /// Sees the bytes of each blob written into the archive in place (progress), and is
+    /// checked before each new blob: a cancelled copy stops there.
+    public var monitor: TransferMonitor?
     private let fd: Int32
     private let name: String
     private var end: Int64
@@ -69,6 +72,7 @@ public final class TarSpool: BlobStore {
     // MARK: BlobStore
 
     public func newBlob(sizeHint: Int64?) throws -> any BlobStaging {
+        try monitor?.check()
         if let h = sizeHint, h <= Self.smallLimit, reserved + h <= Self.memoryBudget {
             reserved += h
             return MemoryWriter(spool: self, limit: h)
@@ -112,20 +116,6 @@ public final class TarSpool: BlobStore {
         if let m = memory[d] { return BytesSource(m) }
         guard let e = entries[d], e.installed else { throw LayoutError(.blobNotFound, "blob \(d) not found") }
         return RangeSource(spool: self, entry: e)
-    }
-
-    final class BytesSource: ChunkSource {
-        private let storage: UnsafeMutableRawBufferPointer
-        private var done = false
-        init(_ bytes: [UInt8]) {
-            storage = .allocate(byteCount: bytes.count, alignment: 16)
-            storage.copyBytes(from: bytes)
-        }
-        deinit { storage.deallocate() }
-        func nextChunk() throws -> UnsafeRawBufferPointer {
-            defer { done = true }
-            return done ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(storage)
-        }
     }
 
     /// An entry's content read back with `pread`, 1 MiB at a time.
@@ -199,6 +189,7 @@ public final class TarSpool: BlobStore {
         deinit { abort() }
 
         func write(_ bytes: UnsafeRawBufferPointer) throws {
+            try spool.monitor?.advance(bytes.count)
             try hasher.write(bytes)
             try spool.put(bytes, at: header + 512 + size)
             size += Int64(bytes.count)

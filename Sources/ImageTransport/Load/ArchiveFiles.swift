@@ -111,6 +111,10 @@ final class TarballFiles: ArchiveFiles {
         return name
     }
 
+    /// Every file and link name read (cleaned), in no order: for readers that find their
+    /// entries by pattern (the legacy format's `<id>/json`).
+    var entryNames: [String] { Array(staged.keys) + Array(documents.keys) + Array(links.keys) }
+
     func contains(_ path: String) -> Bool {
         guard let n = try? resolve(path) else { return false }
         return staged[n] != nil || documents[n] != nil

@@ -109,7 +109,7 @@ public enum ImageLoader {
             }
             do {
                 return try readIndexMode(files, options: options, store: store)
-            } catch let e as SpecError where hasManifestJSON && e.message.contains("index.json") {
+            } catch let e as TransportError where hasManifestJSON && e.code == .invalidIndex {
                 // Docker 25 archives edited to `"manifests": null` still carry manifest.json.
                 let plan = try DockerArchiveReader.read(files, platform: options.platform)
                 plan.warnings.append("\(e.message); read manifest.json instead")
@@ -117,10 +117,8 @@ public enum ImageLoader {
             }
         }
         if hasManifestJSON { return try DockerArchiveReader.read(files, platform: options.platform) }
-        if files.contains("repositories") {
-            throw TransportError(.unsupported, "\(files.sourceName): no manifest.json: the pre-1.10 docker save format (repositories and <id>/json only) is not supported")
-        }
-        throw TransportError(.unrecognizedFormat, "\(files.sourceName): not an image archive (no oci-layout, index.json or manifest.json)")
+        // docker 1.9 and older: `<id>/json` layer directories and `repositories`.
+        return try LegacyArchiveReader.read(files, platform: options.platform)
     }
 
     static func readIndexMode(_ files: ArchiveFiles, options: Options, store: any BlobStore) throws -> LoadPlan {
@@ -130,7 +128,12 @@ public enum ImageLoader {
             throw TransportError(.unsupported, "\(files.sourceName): oci-layout: unsupported imageLayoutVersion \(h.imageLayoutVersion)")
         }
         let indexBytes = try files.readDocument("index.json", limit: DocumentLimits.topLevel)
-        let index = try JSON.decode(ImageIndex.self, from: indexBytes, what: "\(files.sourceName): index.json")
+        let index: ImageIndex
+        do {
+            index = try JSON.decode(ImageIndex.self, from: indexBytes, what: "\(files.sourceName): index.json")
+        } catch let e as SpecError {
+            throw TransportError(.invalidIndex, e.message, cause: e.cause)
+        }
         let plan = LoadPlan()
         let walker = TreeWalker(files: files, plan: plan)
         walker.platform = options.platform
@@ -152,14 +155,12 @@ public enum ImageLoader {
             }
             var top = desc
             top.annotations = nil
-            if var existing = byDigest[desc.digest] {
-                existing.names += names.filter { !existing.names.contains($0) }
-                existing.bareTags += bare.filter { !existing.bareTags.contains($0) }
-                byDigest[desc.digest] = existing
-            } else {
-                byDigest[desc.digest] = ImageRecord(descriptor: top, names: names, bareTags: bare)
-                order.append(desc.digest)
-            }
+            var record = byDigest[desc.digest] ?? ImageRecord(descriptor: top)
+            if byDigest[desc.digest] == nil { order.append(desc.digest) }
+            record.names += names.filter { !record.names.contains($0) }
+            record.bareTags += bare.filter { !record.bareTags.contains($0) }
+            for n in names { record.noteWritten(n, by: desc) }
+            byDigest[desc.digest] = record
         }
         plan.images = order.map { byDigest[$0]! }
         if plan.images.isEmpty && options.select == nil {
@@ -206,16 +207,19 @@ public enum ImageLoader {
             let said = try desc.annotatedNames(baseName: options.baseName)
             // A load refuses a bare tag that could not be a name (as podman does); a copy
             // carries any ref.name the image spec allows.
-            if options.refuseUnnamableTags, let t = said.bareTags.first, t.lowercased() != t { _ = try Reference(parsing: t) }
+            if options.refuseUnnamableTags, let t = said.bareTags.first, t.lowercased() != t {
+                do { _ = try Reference(parsing: t) } catch let e as SpecError {
+                    throw SpecError(.invalidReference, "annotation \(AnnotationKey.refName): \(e.message)")
+                }
+            }
             // A digested name names that digest's image: one that says another is refused.
             if let wrong = said.names.first(where: { $0.digest != nil && $0.digest != desc.digest }) {
                 throw TransportError(.invalidName, "\(source): \(at): name \(wrong) names another digest than the image's, \(desc.digest)")
             }
             return said
         } catch let e as SpecError {
-            let key = desc.annotations?[AnnotationKey.imageName]?.isEmpty == false ? AnnotationKey.imageName : AnnotationKey.refName
-            let message = e.message.hasPrefix("annotation ") ? e.message : "annotation \(key): \(e.message)"
-            throw TransportError(.invalidName, "\(source): \(at): \(message)")
+            // annotatedNames names the annotation at fault.
+            throw TransportError(.invalidName, "\(source): \(at): \(e.message)")
         }
     }
 }

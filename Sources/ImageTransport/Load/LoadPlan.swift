@@ -44,10 +44,11 @@ public final class LoadPlan {
     /// the index naming them is not written.
     public private(set) var installedNew: [Digest] = []
 
-    /// Moves every blob into the store (verified ones only, each once).
+    /// Moves every blob into the store (verified ones only, each once), except those in
+    /// `held` (documents a copy rewrites first: see `DocumentOverlay`).
     /// - Returns: how many were written and how many the store had.
     @discardableResult
-    public func install(into layout: any BlobStore) throws -> Installed {
+    public func install(into layout: any BlobStore, except held: Set<Digest> = []) throws -> Installed {
         var n = Installed()
         func count(_ d: Digest, _ size: Int64) -> Bool {
             if layout.hasBlob(d) { n.present += 1; return false }
@@ -55,7 +56,7 @@ public final class LoadPlan {
             n.bytesWritten += size
             return true
         }
-        for (_, s) in blobs.sorted(by: { $0.key < $1.key }) {
+        for (d, s) in blobs.sorted(by: { $0.key < $1.key }) where !held.contains(d) {
             let new = count(s.blob.digest, s.blob.size)
             try s.blob.install()
             if new { installedNew.append(s.blob.digest) }
@@ -66,11 +67,47 @@ public final class LoadPlan {
             }
             n.present += 1
         }
-        for (d, bytes) in generated.sorted(by: { $0.key < $1.key }) {
+        for (d, bytes) in generated.sorted(by: { $0.key < $1.key }) where !held.contains(d) {
             let new = count(d, Int64(bytes.count))
             try layout.putBlob(bytes)
             if new { installedNew.append(d) }
         }
         return n
+    }
+
+    /// The manifests and indexes of every image read (an index's absent children left
+    /// out): what a copy holds back until its rewrites are done.
+    /// - Throws: `LayoutError.invalidDocument` for a document that cannot be read.
+    public func documents() throws -> Set<Digest> {
+        var out: Set<Digest> = []
+        var walk = DescriptorWalk(source: self)
+        walk.absent = { _ in }
+        try walk.visit(images.map(\.descriptor)) { node in
+            let d = node.descriptor
+            guard MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType) else { return .skip }
+            if case .subject = node.role { return .skip }
+            if blobSize(d.digest) != nil { out.insert(d.digest) }
+            return .descend
+        }
+        return out
+    }
+}
+
+/// The blobs read so far, before they are installed: staged ones holding the source's
+/// own bytes (not re-encoded), and generated documents.
+extension LoadPlan: BlobSource {
+    public func blobSize(_ d: Digest) -> Int64? {
+        if let g = generated[d] { return Int64(g.count) }
+        guard let s = blobs[d], s.encoding == nil else { return nil }
+        return s.blob.size
+    }
+
+    public func readBlob(_ d: Digest, limit: Int) throws -> [UInt8] {
+        if let g = generated[d] {
+            guard g.count <= limit else { throw LayoutError(.tooLarge, "blob \(d) is larger than \(limit) bytes") }
+            return g
+        }
+        guard let s = blobs[d], s.encoding == nil else { throw LayoutError(.blobNotFound, "blob \(d) was not read") }
+        return try s.blob.readAll(limit: limit)
     }
 }

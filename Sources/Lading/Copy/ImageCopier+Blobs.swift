@@ -10,7 +10,10 @@ extension ImageCopier {
     ///   this are left where they are: the recompressor reads them there.
     /// - Throws: `LayoutError.blobNotFound` naming a missing blob, `.invalidDocument` for a
     ///   document that cannot be read, and what writing `dst` throws.
-    func copyBlobs(of top: Descriptor, from src: OCILayout, to dst: any BlobStore, skipLayersTo: MediaType.LayerCompression? = nil) throws {
+    /// - Parameter documents: false leaves manifests and indexes out (a copy that rewrites
+    ///   them reads them from `src` and installs the final ones: `DocumentOverlay`).
+    func copyBlobs(of top: Descriptor, from src: OCILayout, to dst: any BlobStore, skipLayersTo: MediaType.LayerCompression? = nil,
+                   documents: Bool = true) throws {
         guard (dst as? OCILayout)?.root != src.root, (dst as? ReadThroughStore)?.layout.root != src.root else { return }
         var walk = DescriptorWalk(source: src)
         walk.absent = { _ in }
@@ -23,7 +26,8 @@ extension ImageCopier {
                 throw LayoutError(.blobNotFound, "blob \(d.digest) is missing from \(src.root)")
             }
             if case .layer = node.role, let t = skipLayersTo, Recompressor.recodes(d.mediaType, into: t) { return .skip }
-            if !dst.hasBlob(d.digest) { try copy(d, from: src, to: dst) }
+            let held = !documents && (MediaType.isIndex(d.mediaType) || MediaType.isManifest(d.mediaType))
+            if !held, !dst.hasBlob(d.digest) { try copy(d, from: src, to: dst) }
             return .descend
         }
     }
@@ -38,6 +42,9 @@ extension ImageCopier {
             let n = Glibc.read(fd, buf.baseAddress, buf.count)
             if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
             if n == 0 { break }
+            // Progress is counted where the bytes land (a layout's blob writer, an
+            // archive); here only a cancellation is seen, between chunks.
+            try monitor?.check()
             try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         }
         try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")

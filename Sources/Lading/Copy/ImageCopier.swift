@@ -29,12 +29,21 @@ public struct CopyOptions: Sendable {
 public struct ImageCopier {
     /// The store, for `store:` addresses.
     public let storePath: String
+    /// Progress (bytes written into the destination's blobs or archive so far) and
+    /// cooperative cancellation: a cancelled copy throws `CancellationError` at its next
+    /// write and removes what it wrote, as any failed copy does. nil: neither.
+    public var monitor: TransferMonitor?
 
     public init(storePath: String) { self.storePath = storePath }
 
+    /// Copies the images `src` names to `dst`, as `skopeo copy` does between these
+    /// transports (image-spec image-layout.md for `oci:`, docker-save for
+    /// `docker-archive:`); see `TransportAddress` for the address forms.
     /// - Returns: the copied images (top descriptor and names).
-    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest;
-    ///   a destination file is written to a temporary name and renamed at the end.
+    /// - Throws: whatever reading, verifying or writing finds, naming the entry or digest
+    ///   (`LadingError`, `LayoutError`, `TransportError`, `ArchiveError`), or
+    ///   `CancellationError` from `monitor`; a destination file is written to a temporary
+    ///   name and renamed at the end, a destination directory the copy created is removed.
     @discardableResult
     public func copy(from src: TransportAddress, to dst: TransportAddress, options: CopyOptions = CopyOptions()) throws -> [ImageRecord] {
         let work: OCILayout
@@ -65,6 +74,8 @@ public struct ImageCopier {
     /// Into a layout or the store; `done` set once it succeeded.
     private func copy(from src: TransportAddress, into work: OCILayout, to dst: TransportAddress,
                       options: CopyOptions, done: inout Bool) throws -> [ImageRecord] {
+        work.monitor = monitor
+        defer { work.monitor = nil }
         // Blobs go into a layout before index.json names them: hold the collection lock
         // (shared) until it does, so a prune or rmi meanwhile cannot delete them.
         var before: Set<String> = []
@@ -117,7 +128,8 @@ public struct ImageCopier {
             guard name.hasPrefix(".lading-copy-") else { return nil }
             return Int32(name.dropFirst(13).prefix { $0 != "-" })
         }
-        try OutputFile.write(to: path) { out in
+        try OutputFile.write(to: path) { file in
+            let out: ByteSink = monitor.map { MonitoredSink(file, $0) } ?? file
             if case .store(let name) = src, case .dockerArchive(_, let ref) = dst, options.compression == nil {
                 // The store's one road to a docker-archive, `save`'s.
                 let service = try ImageService(storePath: storePath, create: false)
@@ -128,7 +140,8 @@ public struct ImageCopier {
                 try service.writeArchive(copied, to: out)
                 return
             }
-            if let spool = try TarSpool(sink: out) {
+            if let spool = try TarSpool(sink: file) {
+                spool.monitor = monitor
                 let items = try gather(into: spool, from: src, to: dst, options: options)
                 let written = try spool.finishBlobs(keeping: try Self.reachable(from: items.map(\.descriptor), in: spool))
                 copied = try writeArchive(items, from: spool, sink: out, to: dst, written: written)
@@ -178,9 +191,14 @@ public struct ImageCopier {
 
     /// Reads the source's images into `work`, re-encoded when asked, one platform's
     /// manifest with `--platform`.
-    private func gather(into work: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
+    ///
+    /// Rewrites happen before anything is installed: the source's manifests and indexes
+    /// are held back (`DocumentOverlay`) and only the final documents the copied images
+    /// reach go into `base`, after the blobs they name.
+    private func gather(into base: any BlobStore, from src: TransportAddress, to dst: TransportAddress, options: CopyOptions) throws -> [ImageRecord] {
         let recode = options.compression.map { Recode(target: Compression($0), level: options.compressionLevel) }
-        let (found, recoded, source) = try read(src, into: work, options: options, recode: recode)
+        let (found, recoded, source, documents) = try read(src, into: base, options: options, recode: recode)
+        let work = DocumentOverlay(base: base, sources: documents)
         // With --platform, as skopeo without --all: the one manifest, not the index.
         var items = try found.map { i in
             try options.platform.map { i.with(try Self.manifest(for: $0, of: i.descriptor, in: work)) } ?? i
@@ -194,6 +212,7 @@ public struct ImageCopier {
             let tree = OCIConversion.tree(in: work)
             items = try items.map { $0.with(try tree.rewrite($0.descriptor)) }
         }
+        try work.settle(items.map(\.descriptor))
         return items
     }
 
@@ -230,10 +249,11 @@ public struct ImageCopier {
 
     typealias Recoded = [Digest: (digest: Digest, size: Int64, compression: Compression)]
 
-    /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), and
-    ///   the layout where layers left out of `work` (to be re-encoded) are.
+    /// - Returns: the images read, the layers re-encoded on the way (see `Recode`), the
+    ///   layout where layers left out of `work` (to be re-encoded) are, and where the
+    ///   documents held back from `work` are read.
     private func read(_ src: TransportAddress, into work: any BlobStore, options: CopyOptions,
-                      recode: Recode?) throws -> ([ImageRecord], Recoded, OCILayout?) {
+                      recode: Recode?) throws -> ([ImageRecord], Recoded, OCILayout?, [any BlobSource]) {
         let platform = options.platform
         switch src {
         case .store(let name):
@@ -242,25 +262,25 @@ public struct ImageCopier {
             let img = try service.resolve(name)
             let byName = (try? Reference(parsing: name)).map(\.withDefaultTag).flatMap { img.names.contains($0) ? [$0] : nil } ?? img.names
             let top = try platform.map { try Self.manifest(for: $0, of: img.descriptor, in: service.layout) } ?? img.descriptor
-            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: options.compression)
-            return ([.init(descriptor: top, names: byName)], [:], service.layout)
+            try copyBlobs(of: top, from: service.layout, to: work, skipLayersTo: options.compression, documents: false)
+            return ([.init(descriptor: top, names: byName)], [:], service.layout, [service.layout])
         case .ociLayout(let dir, let ref):
-            let (items, recoded) = try loadFiltered(path: dir, reference: ref, into: work, options: options, recode: recode)
-            return (items, recoded, nil)
+            let (items, recoded, plan) = try loadFiltered(path: dir, reference: ref, into: work, options: options, recode: recode)
+            return (items, recoded, nil, [plan])
         case .dockerArchive(let p, let ref), .ociArchive(let p, let ref):
-            let (items, recoded) = try loadFiltered(path: p, reference: ref, into: work, options: options, recode: recode)
-            return (items, recoded, nil)
+            let (items, recoded, plan) = try loadFiltered(path: p, reference: ref, into: work, options: options, recode: recode)
+            return (items, recoded, nil, [plan])
         }
     }
 
     /// Reads every image of a source, keeping those `reference` selects.
-    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, options copy: CopyOptions, recode: Recode?) throws -> ([ImageRecord], Recoded) {
+    /// Installs the blobs read, documents held back (returned in the plan).
+    private func loadFiltered(path: String, reference: String?, into work: any BlobStore, options copy: CopyOptions, recode: Recode?) throws -> ([ImageRecord], Recoded, LoadPlan) {
         var options = ImageLoader.Options(platform: copy.platform, maxBlobSize: copy.maxLayerSize, recode: recode)
         options.keepOtherEntries = true
         options.refuseUnnamableTags = false
-        let wanted = reference.flatMap { try? Reference(parsing: $0).withDefaultTag }
-        func named(_ names: [Reference]) -> Bool { names.contains { $0 == wanted || $0.objectPart == reference } }
-        if let reference {
+        if let reference, !reference.hasPrefix("@") {
+            let wanted = try? Reference(parsing: reference).withDefaultTag
             // Only the images asked for are read (and re-encoded): by name, or by a bare
             // tag in ref.name (umoci, skopeo).
             options.select = { d, names in
@@ -276,17 +296,9 @@ public struct ImageCopier {
             options.recodeTarballs = false
             plan = try ImageLoader.read(path: path, into: work, options: options)
         }
-        var items = plan.images.map { ImageRecord(descriptor: $0.descriptor, names: $0.names, bareTags: $0.bareTags) }
-        if let reference {
-            items = items.filter { named($0.names) }
-            if items.isEmpty {
-                // A bare tag in ref.name (umoci, skopeo), in a layout or an oci-archive.
-                items = plan.images.filter { $0.bareTags.contains(reference) }.map { .init(descriptor: $0.descriptor, names: $0.names, bareTags: [reference]) }
-            }
-            guard !items.isEmpty else { throw LadingError(.notFound, "\(path): no image named \(reference)") }
-        }
-        try plan.install(into: work)
-        return (items, plan.recoded)
+        let items = try AddressView.select(plan.images, reference: reference, in: path)
+        try plan.install(into: work, except: try plan.documents())
+        return (items, plan.recoded, plan)
     }
 
     /// The items as the destination names them: `dst`'s own name, if it has one,
@@ -344,8 +356,10 @@ public struct ImageCopier {
                 for item in items {
                     var plain = item
                     plain.descriptor.annotations = nil
-                    if let ref { plain.names = []; plain.bareTags = [ref] }
-                    table.add(plain, keepPrevious: false)
+                    if let ref { plain.names = []; plain.bareTags = [ref]; plain.writtenRefNames = [:] }
+                    // Without REF, names stay as the source wrote them (podman's
+                    // `localhost/b:latest` ref.name stays one, not containerd's form).
+                    table.add(plain, keepPrevious: false, asWritten: true)
                 }
             }
         case .dockerArchive, .ociArchive:
@@ -364,7 +378,3 @@ extension TransportAddress {
     }
 }
 
-extension ImageRecord {
-    /// The same image and names with another top descriptor.
-    func with(_ descriptor: Descriptor) -> Self { .init(descriptor: descriptor, names: names, bareTags: bareTags) }
-}

@@ -34,30 +34,9 @@ public struct ImageDetails: Sendable {
 }
 
 extension ImageService {
-    /// Reads an image's manifest and config.
+    /// Reads an image's manifest and config (`ImageReader.details(of:)` over the store).
     /// - Throws: `LayoutError` for a missing or corrupt blob, `SpecError` for a bad document.
     public func details(of image: ImageRecord) throws -> ImageDetails {
-        var target = image.descriptor
-        var size: Int64 = 0
-        if MediaType.isIndex(target.mediaType) {
-            size += target.size
-            // Only manifests present in the store can be chosen (an index may be sparse).
-            let matcher: PlatformMatcher = platform.map { .only($0) } ?? .allPreferring(.host)
-            guard let chosen = try layout.manifest(for: matcher, of: target) else {
-                let available = layout.platforms(of: target)
-                throw LadingError(.notFound, "image \(image.id) has no manifest for \(platform.map(\.description) ?? "any platform") (present: \(available.joined(separator: ", ")))")
-            }
-            target = chosen
-        }
-        let m = try JSON.decode(ImageManifest.self, from: try layout.readBlob(target.digest), what: "manifest \(target.digest)")
-        let cfg = try JSON.decode(ImageConfig.self, from: try layout.readBlob(m.config.digest), what: "config \(m.config.digest)")
-        if let platform, !MediaType.isIndex(image.descriptor.mediaType) {
-            let p = target.platform ?? cfg.platform
-            guard PlatformMatcher.only(platform).matches(p) else {
-                throw LadingError(.notFound, "image \(image.id) is \(p), not \(platform)")
-            }
-        }
-        size += target.size + m.config.size + m.layers.reduce(0) { $0 + $1.size }
-        return ImageDetails(image: image, manifestDigest: target.digest, manifest: m, config: cfg, configDigest: m.config.digest, size: size)
+        try ImageReader(source: layout, platform: platform).details(of: image)
     }
 }

@@ -24,7 +24,13 @@ extension ImageService {
     /// offline): the layer holds exactly the differences between the base image's
     /// filesystem and the directory (whiteouts for deletions). `base` may be `scratch`.
     /// An empty difference adds no layer, only an `empty_layer` history entry.
+    /// The new layer is an OCI layer (image-spec layer.md: whiteouts, `.wh..wh..opq`),
+    /// the config's `rootfs.diff_ids` and `history` extended (config.md); `created` is
+    /// `SOURCE_DATE_EPOCH` when set.
     /// - Returns: the new image's ID (manifest digest).
+    /// - Throws: `LadingError.notFound` for an unknown base, `LayerError` naming a path of
+    ///   `directory` that cannot be read or is a `.wh.` name, `ChangeError` for a bad
+    ///   `--change` line, `TransportError.tooLarge` past `maxLayerSize`; nothing is named then.
     public func commit(base: String, directory: String, options: BuildOptions) throws -> Digest {
         if let r = options.reference { _ = try Self.newImageName(r, verb: "commit") }
         var builder: ImageBuilder

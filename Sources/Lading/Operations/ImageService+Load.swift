@@ -21,16 +21,27 @@ extension ImageService {
     /// installed; names are applied last, under the store lock (a name that pointed at
     /// another image moves to the loaded one, and that image stays, unnamed, when no
     /// other name refers to it).
+    ///
+    /// Formats: docker-save (legacy and Docker 25+), oci-archive, and OCI image layouts
+    /// (image-spec image-layout.md, image-index.md, manifest.md); names come from
+    /// `io.containerd.image.name`, else a full-reference `org.opencontainers.image.ref.name`
+    /// (annotations.md). With `monitor` set, progress is the bytes staged in the store's
+    /// ingest area (blob bytes, plus a legacy archive's per-layer files), and a cancelled
+    /// load throws `CancellationError` with the store as it was.
+    /// - Parameters:
+    ///   - path: a file, a directory, or `-` for standard input.
+    ///   - options: `baseName`, `platform`, `maxBlobSize` (bytes, decompressed).
     /// - Returns: one report per image, in archive order, plus warnings.
-    /// - Throws: the first inconsistency found, naming the entry or digest; the store is
-    ///   unchanged then.
-    public func load(path: String, options: ImageLoader.Options = .init()) throws -> (images: [LoadedImageReport], warnings: [String]) {
+    /// - Throws: the first inconsistency found, naming the entry or digest
+    ///   (`TransportError`, `LayoutError`, `ArchiveError`, `SpecError`;
+    ///   `LadingError(error)` gives one type); the store is unchanged then.
+    public func load(path: String, options: LoadOptions = .init()) throws -> (images: [LoadedImageReport], warnings: [String]) {
         let r = try loadCounting(path: path, options: options)
         return (r.images, r.warnings)
     }
 
     /// `load`, also saying how many blobs were written and how many the store had.
-    public func loadCounting(path: String, options: ImageLoader.Options = .init()) throws
+    public func loadCounting(path: String, options: LoadOptions = .init()) throws
         -> (images: [LoadedImageReport], warnings: [String], blobs: LoadPlan.Installed) {
         let plan = try ImageLoader.read(path: path, into: layout, options: options)
         try plan.sync()

@@ -67,29 +67,3 @@ extension ImageService {
     }
 
 }
-
-/// Parses RFC 3339 with or without fractional seconds (Go writes up to 9 digits; they
-/// are cut to milliseconds). The formatters are made once: `images` parses a date per image.
-public func parseRFC3339(_ s: String) -> Date? {
-    RFC3339.lock.lock()
-    defer { RFC3339.lock.unlock() }
-    if let d = RFC3339.plain.date(from: s) ?? RFC3339.fractional.date(from: s) { return d }
-    guard let dot = s.firstIndex(of: "."),
-          let end = s[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) else { return nil }
-    let trimmed = String(s[..<dot]) + "." + s[s.index(after: dot)..<end].prefix(3) + String(s[end...])
-    return RFC3339.fractional.date(from: trimmed)
-}
-
-private enum RFC3339 {
-    static let lock = NSLock()
-    nonisolated(unsafe) static let plain: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f
-    }()
-    nonisolated(unsafe) static let fractional: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
-}

@@ -16,11 +16,15 @@ extension ImageService {
     ///
     /// With `excluding` (the blobs a site has: `BlobInventory`), a delta archive: those
     /// layer blobs are left out and listed in `excluded-blobs.json` (`ExcludedBlobs`).
+    /// With a `monitor`, each write to `sink` reports the archive's bytes so far, and a
+    /// cancelled monitor stops the save with `CancellationError` (`save(_:all:toFile:)`
+    /// then removes its temporary file).
     /// - Returns: the blobs left out.
     /// - Throws: `LadingError.notFound` for an unknown name; `LayoutError` for a missing blob.
     @discardableResult
     public func save(_ names: [String], all: Bool = false, excluding: Set<Digest> = [], to sink: ByteSink) throws -> ExcludedBlobs {
-        try writeArchive(try archiveItems(names, all: all), excluding: excluding, to: sink)
+        let items = try archiveItems(names, all: all)
+        return try writeArchive(items, excluding: excluding, to: monitor.map { MonitoredSink(sink, $0) } ?? sink)
     }
 
     /// The images and names `save` writes for `names` (see `save`).
@@ -79,10 +83,26 @@ extension ImageService {
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
     /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
+    /// - Throws: as `save(_:all:to:)`, and `ArchiveError` when `path` cannot be written
+    ///   (its temporary file is removed).
     @discardableResult
     public func save(_ names: [String], all: Bool = false, excluding: Set<Digest> = [], toFile path: String) throws -> ExcludedBlobs {
         var record = ExcludedBlobs(blobs: [])
         try OutputFile.write(to: path) { record = try save(names, all: all, excluding: excluding, to: $0) }
         return record
+    }
+}
+
+/// A sink that reports each write to a monitor first (progress; throws once cancelled).
+final class MonitoredSink: ByteSink {
+    let sink: ByteSink
+    let monitor: TransferMonitor
+    init(_ sink: ByteSink, _ monitor: TransferMonitor) {
+        self.sink = sink
+        self.monitor = monitor
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try monitor.advance(bytes.count)
+        try sink.write(bytes)
     }
 }

@@ -78,25 +78,6 @@ extension ImageService {
     /// - Throws: `LadingError.invalidArgument` when there are more non-empty entries than layers.
     public func history(of name: String) throws -> (image: ImageRecord, rows: [HistoryRow]) {
         let image = try resolve(name)
-        let d = try details(of: image)
-        var rows: [HistoryRow] = []
-        var layerIndex = 0
-        let entries = d.config.history ?? []
-        for h in entries {
-            let empty = h.emptyLayer ?? false
-            var size: Int64 = 0
-            if !empty {
-                guard layerIndex < d.manifest.layers.count else {
-                    throw LadingError(.invalidArgument, "\(name): history has more non-empty entries than the image has layers (\(d.manifest.layers.count))")
-                }
-                size = d.manifest.layers[layerIndex].size
-                layerIndex += 1
-            }
-            rows.append(HistoryRow(created: h.created, createdBy: h.createdBy ?? "", comment: h.comment ?? "", size: size, emptyLayer: empty))
-        }
-        if entries.isEmpty {
-            for l in d.manifest.layers { rows.append(HistoryRow(created: nil, createdBy: "", comment: "", size: l.size, emptyLayer: false)) }
-        }
-        return (image, rows.reversed())
+        return (image, try ImageReader(source: layout, platform: platform).history(of: image, name: name))
     }
 }

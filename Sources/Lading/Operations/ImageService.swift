@@ -13,10 +13,33 @@ public final class ImageService {
     /// `Only` matching); nil prefers this machine's platform among all.
     public var platform: Platform?
 
-    /// Opens (creating when needed) the store at `storePath`.
+    /// Opens the store at `storePath`, an OCI image layout directory (image-spec
+    /// image-layout.md).
+    /// - Parameter create: with `true`, a new or empty directory becomes a store (and
+    ///   what killed commands left in its ingest area is removed); with `false`, the
+    ///   store is only opened, nothing is created or changed on disk: use it to read.
+    /// - Throws: `LayoutError(.notALayout)` when `storePath` does not exist (with
+    ///   `create: false`) or is a directory that holds something other than a layout.
     public init(storePath: String, create: Bool = true) throws {
         layout = try OCILayout(root: storePath, create: create)
         if create { layout.cleanAbandonedIngest() }
+    }
+
+    /// Opens an existing store to read it; never creates one (`init(storePath:create: false)`).
+    /// - Throws: `LayoutError(.notALayout)` naming the path when it is not a store.
+    public convenience init(readingStoreAt storePath: String) throws {
+        try self.init(storePath: storePath, create: false)
+    }
+
+    /// Progress and cancellation for the operations that follow (`load`, `save`,
+    /// `importTarball`, `commit`, `squash`): the monitor sees every byte written into the
+    /// store's ingest area (the blobs, and for a legacy docker-save the entries load reads
+    /// and drops), or into a saved archive, and a cancelled one makes the running
+    /// operation throw `CancellationError` at its next write, leaving the store as it was.
+    /// nil (the default): no reports, no cancellation.
+    public var monitor: TransferMonitor? {
+        get { layout.monitor }
+        set { layout.monitor = newValue }
     }
 
     /// Every image in the store, grouped by target digest, in `index.json` order.

@@ -44,16 +44,24 @@ public struct Verifier {
     private var jobs: [(Descriptor, String, Digest?)] = []
     private var seen = Set<Digest>()
 
+    /// Reports the bytes of each blob once hashed; when cancelled, the blobs not yet
+    /// hashed are not read and the report has a "cancelled" error.
+    var monitor: TransferMonitor?
+
     public init(layout: OCILayout) { self.layout = layout }
 
     /// Verifies the whole layout (`roots` nil) or the given top descriptors.
-    /// - Parameter isStore: the layout is lading's store (findings then say how to repair it).
-    /// - Parameter expected: layer blobs left out of a delta archive, by digest: absent
-    ///   here, counted in `expectedAtDestination` and not an error.
+    /// - Parameters:
+    ///   - isStore: the layout is lading's store (findings then say how to repair it).
+    ///   - monitor: progress (bytes hashed so far) and cancellation; verify only reads.
+    ///   - expected: layer blobs left out of a delta archive, by digest: absent here,
+    ///     counted in `expectedAtDestination` and not an error.
+    /// - Returns: the findings; never throws (an unreadable `index.json` is a finding).
     public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String, isStore: Bool = false,
-                              expected: [Digest: Descriptor] = [:]) -> VerifyReport {
+                              monitor: TransferMonitor? = nil, expected: [Digest: Descriptor] = [:]) -> VerifyReport {
         var v = Verifier(layout: layout)
         v.isStore = isStore
+        v.monitor = monitor
         v.expected = expected
         var report = VerifyReport(target: target)
         let tops: [Descriptor]
@@ -184,12 +192,18 @@ public struct Verifier {
     private mutating func runJobs() -> Int {
         let jobs = self.jobs
         let results = Results(count: jobs.count)
-        let layout = self.layout
+        let layout = self.layout, monitor = self.monitor
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             let (d, at, diffID) = jobs[i]
+            // Checked between blobs: a cancelled verify reads no further blob.
+            if monitor?.isCancelled == true { return }
             results.set(i, Verifier.check(d, at: at, diffID: diffID, layout: layout))
+            try? monitor?.advance(Int(d.size))
         }
         for r in results.all { findings += r }
+        if monitor?.isCancelled == true {
+            findings.append(Finding(severity: .error, blob: nil, path: layout.root, message: "cancelled: not every blob was checked"))
+        }
         return jobs.count
     }
 
@@ -203,7 +217,15 @@ public struct Verifier {
         let tee = TeeChunks(source, sinks: [raw])
         let isLayer = MediaType.isLayer(d.mediaType)
         do {
-            if isLayer {
+            if isLayer && d.size == 0 {
+                // An empty blob is an empty layer, as Go's archive/tar (docker, containerd)
+                // reads it: docker 1.x saved such layer.tar files, and its loader took them.
+                try tee.drain()
+                let empty = Digest.sha256(of: [])
+                if let diffID, diffID != empty {
+                    out.append(Finding(severity: .error, blob: d.digest, path: at, message: "uncompressed digest \(empty) does not match diff ID \(diffID)"))
+                }
+            } else if isLayer {
                 let magic = try source.peek()
                 let found = Compression.detect(magic: magic.prefix(8))
                 if let named = MediaType.layerCompression(d.mediaType), let actual = MediaType.LayerCompression(found), named != actual {

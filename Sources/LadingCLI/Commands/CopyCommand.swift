@@ -15,8 +15,8 @@ struct CopyCommand: ParsableCommand {
     @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
     @Flag(name: .customLong("all-platforms"), help: "Copy every platform present (the default).") var allPlatforms = false
     @OptionGroup var layerSize: LayerSizeOption
-    @Argument(help: "The source address.") var source: String
-    @Argument(help: "The destination address.") var destination: String
+    @Argument(help: "The source address.", completion: .copyAddress) var source: String
+    @Argument(help: "The destination address.", completion: .copyAddress) var destination: String
 
     func validate() throws {
         guard compression == "keep" || MediaType.LayerCompression(rawValue: compression) != nil else {
@@ -38,9 +38,10 @@ struct CopyCommand: ParsableCommand {
             o.compressionLevel = compression == "keep" ? nil : OptionChecks.effectiveLevel(compressionLevel, for: compression)
             o.platform = try platformOptions.parsed()
             o.maxLayerSize = try layerSize.bytes()
-            let copier = ImageCopier(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let store = StoreLocation.resolve(explicit: storeOptions.store)
+            let copier = ImageCopier(storePath: store)
             let (src, dst) = (try TransportAddress(parsingCopyAddress: source), try TransportAddress(parsingCopyAddress: destination))
-            try withProgress("Copying", total: nil) { try copier.copy(from: src, to: dst, options: o) }
+            try withProgress("Copying", total: ProgressTotals.copy(from: src, store: store)) { try copier.copy(from: src, to: dst, options: o) }
         }
     }
 }

@@ -4,33 +4,36 @@ import ImageSpec
 import Lading
 
 struct ImagesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images (REPOSITORY, TAG, IMAGE ID, CREATED, SIZE).")
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images (REPOSITORY, TAG, IMAGE ID, CREATED, SIZE).",
+        discussion: "A --format template runs once per row over docker's fields: .ID, .Repository, .Tag, .Digest, .CreatedSince, .CreatedAt, .Size (human), .SizeBytes (bytes), .VirtualSize, .SharedSize, .UniqueSize, .Containers; --format json prints the same fields, one object per line.")
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .shortAndLong, help: "Only show image IDs.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Show all images, pseudo-images too (attestations, signatures, SBOMs, referrers tags), which are hidden by default.") var all = false
     @Flag(help: "Show digests.") var digests = false
+    /// Column titles of `table` templates, as docker's.
+    static let headers = ["ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "CreatedSince": "CREATED",
+                          "CreatedAt": "CREATED AT", "Size": "SIZE", "SizeBytes": "SIZE (BYTES)", "VirtualSize": "VIRTUAL SIZE",
+                          "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE", "Containers": "CONTAINERS"]
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate IDs.") var noTrunc = false
     @Option(name: .shortAndLong, help: "Filter: reference=PATTERN, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE.")
     var filter: [String] = []
-    @Option(help: "table or json.") var format: String = "table"
-
-    func validate() throws {
-        if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
-    }
-    @Argument(help: "Only images whose name matches this repository[:tag] pattern.") var repository: String?
+    @OptionGroup var format: FormatOption<ListingFormats>
+    @Argument(help: "Only images whose name matches this repository[:tag] pattern.", completion: .imageName) var repository: String?
 
     func run() throws {
         guarded {
             var rows: [(details: ImageDetails, name: Reference?)] = []
-            // No store yet (nothing loaded): an empty list, and nothing created.
-            let path = StoreLocation.resolve(explicit: storeOptions.store)
-            if FileManager.default.fileExists(atPath: path) {
-                let service = try ImageService(storePath: path, create: false)
+            // The default store not made yet (nothing loaded): an empty list, and nothing created.
+            if let service = try storeOptions.readingService(missingDefaultIsEmpty: true) {
                 var filters = try ImageFilter.parse(filter, service: service)
                 if let repository { filters.references.append(repository) }
+                let reader = ImageReader(source: service.layout)
                 for image in try service.images() {
                     // An image whose config cannot be read (an artifact, a sparse index) is
-                    // still listed, with what its descriptor says.
-                    let d = (try? service.details(of: image)) ?? ImageDetails(unreadable: image)
+                    // still listed, with what its descriptor says; pseudo-images only with -a.
+                    let read = try? service.details(of: image)
+                    if !all, reader.isPseudoImage(image, details: read) { continue }
+                    let d = read ?? ImageDetails(unreadable: image)
                     guard filters.matches(d) else { continue }
                     if image.names.isEmpty { rows.append((d, nil)) }
                     for n in image.names where filters.matchesName(n) { rows.append((d, n)) }
@@ -45,17 +48,17 @@ struct ImagesCommand: ParsableCommand {
                 for r in rows where seen.insert(id(r.details)).inserted { print(id(r.details)) }
                 return
             }
-            if format == "json" {
-                for r in rows {
-                    print(jsonLine([
-                        "Repository": r.name?.familiarName ?? "<none>", "Tag": r.name?.tag ?? "<none>",
-                        "ID": id(r.details), "Digest": r.details.image.id.description,
-                        "CreatedAt": r.details.config.created ?? "", "CreatedSince": Human.ago(r.details.config.created),
-                        "Size": Human.size(r.details.size), "Containers": "N/A",
-                    ]))
-                }
-                return
+            let values = rows.map { r in
+                TemplateValue.object([
+                    "Repository": .string(r.name?.familiarName ?? "<none>"), "Tag": .string(r.name?.tag ?? "<none>"),
+                    "ID": .string(id(r.details)), "Digest": .string(r.details.image.id.description),
+                    "CreatedAt": .string(r.details.config.created ?? ""), "CreatedSince": .string(Human.ago(r.details.config.created)),
+                    "Size": .string(Human.size(r.details.size)), "SizeBytes": .int(r.details.size),
+                    "VirtualSize": .string(Human.size(r.details.size)), "SharedSize": .string("N/A"), "UniqueSize": .string("N/A"),
+                    "Containers": .string("N/A"),
+                ])
             }
+            if let text = try RowOutput.render(values, try format.parsed(), headers: Self.headers) { return print(text, terminator: "") }
             var out: [[String]] = [["REPOSITORY", "TAG"] + (digests ? ["DIGEST"] : []) + ["IMAGE ID", "CREATED", "SIZE"]]
             for r in rows {
                 out.append([r.name?.familiarName ?? "<none>", r.name?.tag ?? "<none>"]
@@ -107,9 +110,11 @@ struct ImageFilter {
             guard let have = labelsHave[k] else { return false }
             if let v, have != v { return false }
         }
-        let created = Human.parseTime(d.config.created) ?? .distantPast
-        if let before, !(created < before) { return false }
-        if let since, !(created > since) { return false }
+        if before != nil || since != nil {
+            let created = Human.parseTime(d.config.created) ?? .distantPast
+            if let before, !(created < before) { return false }
+            if let since, !(created > since) { return false }
+        }
         if !references.isEmpty && !d.image.names.contains(where: matchesName) { return false }
         return true
     }

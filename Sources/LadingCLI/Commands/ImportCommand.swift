@@ -12,8 +12,8 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "keep, gzip, zstd or none.") var compression = "keep"
     @Option(name: .customLong("compression-level"), help: "gzip: 0 (store) to 12, default 6; zstd: 1 to 19, default 3.") var compressionLevel: Int?
     @OptionGroup var layerSize: LayerSizeOption
-    @Argument(help: "The tarball, or - for standard input.") var file: String
-    @Argument(help: "The new image's name.") var reference: String?
+    @Argument(help: "The tarball, or - for standard input.", completion: .file()) var file: String
+    @Argument(help: "The new image's name.", completion: .imageName) var reference: String?
 
     func validate() throws {
         guard ImportOptions.Output(rawValue: compression) != nil else {

@@ -10,8 +10,8 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Flag(help: "Do not chown and skip device nodes (with a warning).") var rootless = false
-    @Argument(help: "An image name or ID.") var image: String
-    @Argument(help: "The target directory.") var directory: String
+    @Argument(help: "An image name or ID.", completion: .imageName) var image: String
+    @Argument(help: "The target directory.", completion: .directory) var directory: String
 
     func run() throws {
         guarded {
@@ -29,15 +29,15 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show the changes from A to B (images or directories) as A/C/D lines.")
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Option(help: "text or json.") var format = "text"
+    @OptionGroup var format: FormatOption<ReportFormats>
     @Flag(name: .customLong("ignore-timestamps"), help: "Ignore modification times.") var ignoreTimestamps = false
     @Option(help: ArgumentHelp("Leave out paths matching this glob (repeatable).",
         discussion: "Matched with fnmatch(3), no flags, against each path as an absolute path (/var/cache/x) and, for a pattern that does not start with /, also against every tail after a / (var/cache/x, cache/x, x), as tar --exclude does: cache leaves out /cache, /var/cache and /srv/cache; /cache only /cache; var/cache both /var/cache and /x/var/cache. * and ? also match / and a leading dot: *.log is every .log file at any depth, /opt/* everything below /opt. A matching directory is left out with its subtree; with /opt/* the directory /opt itself is still compared.", valueName: "glob"))
     var exclude: [String] = []
     @Flag(name: .short, help: "Separate records with NUL.") var z = false
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are changes.") var exitCode = false
-    @Argument(help: "The old image or directory.") var a: String
-    @Argument(help: "The new image or directory.") var b: String
+    @Argument(help: "The old image or directory.", completion: .imageOrPath) var a: String
+    @Argument(help: "The new image or directory.", completion: .imageOrPath) var b: String
 
     func run() throws {
         var found = false
@@ -48,7 +48,7 @@ struct DiffCommand: ParsableCommand {
                 ? try ImageService.changes(betweenDirectories: a, b, options: options)
                 : try platformOptions.service(storeOptions, create: false).changes(from: a, to: b, options: options)
             found = !changes.isEmpty
-            if format == "json" {
+            if case .json = try format.parsed() {
                 print(ChangePrinter.json(changes))
             } else if z {
                 FileHandle.standardOutput.write(Data(ChangePrinter.nulSeparated(changes)))
@@ -97,9 +97,9 @@ struct CommitCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
-    @Argument(help: "The base image, or scratch.") var image: String
-    @Argument(help: "The directory holding the new filesystem.") var directory: String
-    @Argument(help: "The new image's name.") var reference: String?
+    @Argument(help: "The base image, or scratch.", completion: .imageName) var image: String
+    @Argument(help: "The directory holding the new filesystem.", completion: .directory) var directory: String
+    @Argument(help: "The new image's name.", completion: .imageName) var reference: String?
 
     func validate() throws { try OptionChecks.newName(reference, verb: "commit") }
 
@@ -117,9 +117,9 @@ struct SquashCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @OptionGroup var build: BuildFlags
-    @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.") var from: String?
-    @Argument(help: "The image.") var image: String
-    @Argument(help: "The new image's name.") var reference: String?
+    @Option(help: "Keep layers up to this parent: a layer count, a diff ID, or an image whose layers are a prefix.", completion: .imageName) var from: String?
+    @Argument(help: "The image.", completion: .imageName) var image: String
+    @Argument(help: "The new image's name.", completion: .imageName) var reference: String?
 
     func validate() throws { try OptionChecks.newName(reference, verb: "squash") }
 

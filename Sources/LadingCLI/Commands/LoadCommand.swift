@@ -7,14 +7,14 @@ struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
         abstract: "Load images from a docker-save tarball, an oci-archive or an OCI layout directory.",
-        discussion: "The tarball may be gzip, zstd, xz or bzip2 compressed. With no file, reads standard input.")
+        discussion: "The tarball may be gzip, zstd, xz or bzip2 compressed. With no file, reads standard input. A source may be written as skopeo's address: docker-archive:PATH, oci-archive:PATH or oci:DIR (every image in it is loaded). A filesystem tarball is made into an image with lading import.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
     @Flag(name: .customLong("all-platforms"), help: "Load every platform present (the default).") var allPlatforms = false
-    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input (repeatable).")
+    @Option(name: .shortAndLong, help: "Read from this file or directory instead of standard input (repeatable).", completion: .file())
     var input: [String] = []
-    @Argument(help: "The files or directories to load ('-' for standard input), each in turn.")
+    @Argument(help: "The files or directories to load ('-' for standard input; docker-archive:PATH, oci-archive:PATH, oci:DIR), each in turn.", completion: .file())
     var files: [String] = []
     @Flag(name: .shortAndLong, help: "Suppress the load output.")
     var quiet = false
@@ -23,12 +23,32 @@ struct LoadCommand: ParsableCommand {
     var baseName: String?
 
     func validate() throws {
-        if (input + files).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input can be read once") }
+        let paths = try (input + files).map(Self.path)
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input can be read once") }
+    }
+
+    /// The file or directory a source names: `docker-archive:PATH`, `oci-archive:PATH`
+    /// and `oci:DIR` (parsed as `copy` parses them) are their PATH; anything else,
+    /// or an existing file whose name merely starts so, is itself.
+    /// - Throws: `ValidationError` for an address with a reference (load takes every image).
+    static func path(_ source: String) throws -> String {
+        guard ["docker-archive:", "oci-archive:", "oci:"].contains(where: source.hasPrefix),
+              !FileManager.default.fileExists(atPath: source) else { return source }
+        let path: String, reference: String?
+        switch try TransportAddress(parsing: source) {
+        case .dockerArchive(let p, let r), .ociArchive(let p, let r): (path, reference) = (p, r)
+        case .ociLayout(let d, let r): (path, reference) = (d, r)
+        case .store: return source
+        }
+        if let reference {
+            throw ValidationError("\(source): load takes every image of a source, not one (\(reference)); use lading copy \(source) NAME for one image")
+        }
+        return path
     }
 
     func run() throws {
         guarded {
-            let given = input + files
+            let given = try (input + files).map(Self.path)
             let paths = given.isEmpty ? ["-"] : given
             if paths.contains("-") && isatty(0) != 0 {
                 throw ValidationError("requested load from stdin, but stdin is empty")

@@ -23,7 +23,7 @@ struct SaveCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var platformOptions: PlatformOptions
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.", completion: .file())
     var output: String?
     @Flag(name: .customLong("all-platforms"), help: "Save every platform present (the default).") var allPlatforms = false
     @Flag(name: .customLong("all"), help: "Save every named image of the store (dangling images left out).") var all = false
@@ -31,7 +31,7 @@ struct SaveCommand: ParsableCommand {
     var excludeFrom: String?
     @Option(help: "Write parts of at most this size (700M, 4G, bytes) with a .sha256 checksum file; needs -o.")
     var split: String?
-    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.")
+    @Argument(help: "Image names or IDs; a repository without a tag saves all its tags.", completion: .imageName)
     var images: [String] = []
 
     func validate() throws {
@@ -54,7 +54,8 @@ struct SaveCommand: ParsableCommand {
                 record = parts.0
                 printErr("Wrote \(parts.1.count) part\(parts.1.count == 1 ? "" : "s") and \(output).sha256")
             } else if let output, output != "-" {
-                record = try withProgress("Saving", total: nil) { try service.save(images, all: all, excluding: excluding, toFile: output) }
+                let total = excluding.isEmpty ? try? service.bytesToSave(images, all: all) : nil
+                record = try withProgress("Saving", total: total) { try service.save(images, all: all, excluding: excluding, toFile: output) }
             } else {
                 if isatty(1) != 0 {
                     throw ValidationError("cowardly refusing to save to a terminal. Use the -o flag or redirect")

@@ -4,12 +4,12 @@ import Lading
 struct TagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tag", abstract: "Create a name TARGET that refers to SOURCE.")
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "An image name or ID.") var source: String
-    @Argument(help: "The new name.") var target: String
+    @Argument(help: "An image name or ID.", completion: .imageName) var source: String
+    @Argument(help: "The new name.", completion: .imageName) var target: String
 
     func run() throws {
         guarded {
-            let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
+            let service = try storeOptions.readingService()
             try service.tag(source, target)
         }
     }
@@ -21,12 +21,12 @@ struct RmiCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Remove an image by ID even when it has names in several repositories.")
     var force = false
     @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.") var noPrune = false
-    @Argument(help: "Image names or IDs.") var images: [String]
+    @Argument(help: "Image names or IDs.", completion: .imageName) var images: [String]
 
     func run() throws {
         var failed = false
         let service: ImageService
-        do { service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store)) } catch { fail(error) }
+        do { service = try storeOptions.readingService() } catch { fail(error) }
         let results: [Result<[String], Error>]
         do { results = try service.remove(images, force: force, noPrune: noPrune) } catch { fail(error) }
         for result in results {

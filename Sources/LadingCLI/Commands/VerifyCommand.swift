@@ -6,19 +6,18 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check images, layouts and archives: digests, sizes, schemas, diff IDs, history, names.",
         discussion: "TARGET: store (the whole store; a directory named store is ./store), a name in the store, oci:DIR[:REF], docker-archive:PATH, oci-archive:PATH, or a path. Exit 0 when clean, 1 when anything is wrong, 2 on usage errors.")
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "text or json.") var format = "text"
-    @Option(help: "Also write a JUnit XML report to this file.") var junit: String?
-    @Argument(help: "What to verify.") var targets: [String]
+    @OptionGroup var format: FormatOption<ReportFormats>
+    @Option(help: "Also write a JUnit XML report to this file.", completion: .file()) var junit: String?
+    @Argument(help: "What to verify.", completion: .imageOrPath) var targets: [String]
 
     func validate() throws {
         if targets.isEmpty { throw ValidationError("verify needs at least one target") }
-        if !["text", "json"].contains(format) { throw ValidationError("--format must be text or json") }
     }
 
     func run() throws {
         let store = StoreLocation.resolve(explicit: storeOptions.store)
-        let reports = withProgress("Verifying", total: nil) { targets.map { Verifier.verify(target: $0, storePath: store) } }
-        if format == "json" {
+        let reports = withProgress("Verifying", total: ProgressTotals.verify(targets, store: store)) { targets.map { Verifier.verify(target: $0, storePath: store) } }
+        if case .json = try format.parsed() {
             print(jsonLine(reports.map { r in
                 ["target": r.target, "clean": r.clean, "blobsChecked": r.blobsChecked,
                  "expectedAtDestination": r.expectedAtDestination, "expectedBytes": r.expectedBytes,

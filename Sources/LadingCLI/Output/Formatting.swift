@@ -52,16 +52,27 @@ enum Human {
     }
 }
 
-/// Go tabwriter as docker uses it: minwidth 10, padding 3, spaces.
+/// Go's text/tabwriter as docker sets it up (minimum width 10, padding 3, spaces): each
+/// column is as wide as its widest cell that has a cell after it, plus 3, at least 10; a
+/// line's last cell is not padded.
 func table(_ rows: [[String]]) -> String {
-    guard let first = rows.first else { return "" }
-    var widths = [Int](repeating: 0, count: first.count)
-    for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-    return rows.map { r in
-        r.enumerated().map { i, c in
-            i == r.count - 1 ? c : c.padding(toLength: max(widths[i] + 3, 10), withPad: " ", startingAt: 0)
+    var widths: [Int] = []
+    for cells in rows {
+        for (i, c) in cells.dropLast().enumerated() {
+            if i == widths.count { widths.append(0) }
+            widths[i] = max(widths[i], c.count)
+        }
+    }
+    return rows.map { cells in
+        cells.enumerated().map { i, c in
+            i == cells.count - 1 ? c : c.padding(toLength: max(widths[i] + 3, 10), withPad: " ", startingAt: 0)
         }.joined()
     }.joined(separator: "\n")
+}
+
+/// `table` over text whose cells end at a tab, as a `table` template prints them.
+func tabwriter(_ text: String) -> String {
+    table(text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) })
 }
 
 func jsonLine(_ object: Any) -> String {

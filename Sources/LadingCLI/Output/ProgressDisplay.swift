@@ -1,4 +1,5 @@
 import Foundation
+import ImageLayout
 
 /// A one-line progress report on standard error for long commands, drawn only when
 /// standard error is a terminal: `Loading  45.2MB / 194MB  23%`, redrawn every 0.2 s from
@@ -9,6 +10,10 @@ import Foundation
 /// `/proc/self/io`), which for these commands is their input: an archive, layer blobs, a
 /// root file system tarball. A command that reads something twice may reach the total
 /// early; the percentage stops at 99 until the end.
+///
+/// The line is cut to the terminal's width (`TIOCGWINSZ`, else `$COLUMNS`) less one
+/// column, so it never wraps and each redraw (`\r`, erase line) leaves nothing behind; a
+/// signal that stops the command (Ctrl-C) ends the line first.
 final class ProgressDisplay: @unchecked Sendable {
     private let label: String
     private let total: Int64?
@@ -21,9 +26,9 @@ final class ProgressDisplay: @unchecked Sendable {
     /// - Parameters:
     ///   - label: the verb shown first (`Loading`, `Unpacking`).
     ///   - total: the bytes the command will read, when known.
-    static func start(_ label: String, total: Int64?, quiet: Bool = false) -> ProgressDisplay? {
+    static func start(_ label: String, total: () -> Int64?, quiet: Bool = false) -> ProgressDisplay? {
         guard !quiet, isatty(2) != 0, ProcessInfo.processInfo.environment["TERM"] != "dumb" else { return nil }
-        return ProgressDisplay(label, total: total)
+        return ProgressDisplay(label, total: total())
     }
 
     private init(_ label: String, total: Int64?) {
@@ -76,13 +81,38 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     private func line() -> String {
-        let done = max(0, (Self.bytesRead() ?? baseline) - baseline)
-        guard let total else { return "\(label)  \(Human.size(done))" }
-        let pct = min(99, Int(Double(done) * 100 / Double(total)))
-        return "\(label)  \(Human.size(min(done, total))) / \(Human.size(total))  \(pct)%"
+        Self.line(label, done: max(0, (Self.bytesRead() ?? baseline) - baseline), total: total, width: Self.terminalWidth())
+    }
+
+    /// The progress line: `Loading  45.2MB / 194MB  23%` (the percentage at most 99),
+    /// `Loading  45.2MB` without a total. Within `width` columns it takes the first form
+    /// that fits in `width - 1` (the full one; `Loading 45.2MB/194MB 23%`;
+    /// `45.2MB/194MB 23%`; `23%`), else the last cut to `width - 1`.
+    static func line(_ label: String, done: Int64, total: Int64?, width: Int?) -> String {
+        let forms: [String]
+        if let total, total > 0 {
+            let pct = min(99, Int(Double(done) * 100 / Double(total)))
+            let (d, t) = (Human.size(min(done, total)), Human.size(total))
+            forms = ["\(label)  \(d) / \(t)  \(pct)%", "\(label) \(d)/\(t) \(pct)%", "\(d)/\(t) \(pct)%", "\(pct)%"]
+        } else {
+            let d = Human.size(done)
+            forms = ["\(label)  \(d)", "\(label) \(d)", d]
+        }
+        guard let width else { return forms[0] }
+        let room = max(0, width - 1)
+        return forms.first { $0.count <= room } ?? String(forms[forms.count - 1].prefix(room))
+    }
+
+    /// Columns of the terminal on standard error (`TIOCGWINSZ`), else `$COLUMNS`, else nil.
+    static func terminalWidth() -> Int? {
+        var ws = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return Int(ws.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
 
     private func draw(_ text: String) {
+        // While a line is shown, a signal that stops the command ends it first.
+        SignalCleanup.setStopText(text.isEmpty ? "" : "\n")
         let s = "\r\u{1B}[2K" + text
         s.utf8CString.withUnsafeBufferPointer { p in _ = write(2, p.baseAddress, p.count - 1) }
     }
@@ -98,7 +128,8 @@ final class ProgressDisplay: @unchecked Sendable {
 }
 
 /// Runs `body` with a progress display (see `ProgressDisplay`), stopped before returning.
-func withProgress<T>(_ label: String, total: Int64?, quiet: Bool = false, _ body: () throws -> T) rethrows -> T {
+/// `total` is evaluated only when a display starts (on a terminal).
+func withProgress<T>(_ label: String, total: @autoclosure () -> Int64?, quiet: Bool = false, _ body: () throws -> T) rethrows -> T {
     let p = ProgressDisplay.start(label, total: total, quiet: quiet)
     defer { p?.stop() }
     return try body()

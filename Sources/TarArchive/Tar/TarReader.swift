@@ -1,13 +1,6 @@
 import CArchive
 import Foundation
 
-/// A source of bytes pulled by a `TarReader`, for streams that are not files:
-/// a tar entry being read from an outer archive, say.
-public protocol ChunkSource: AnyObject {
-    /// The next chunk, or an empty buffer at the end. The buffer stays valid until the next call.
-    func nextChunk() throws -> UnsafeRawBufferPointer
-}
-
 /// Reads a tar archive, or a single compressed stream, one entry at a time.
 ///
 /// gzip, zstd, xz (and lzma) and bzip2 are decoded whatever the stream is called;

@@ -1,11 +1,6 @@
 import CArchive
 import Foundation
 
-/// Where a `TarWriter` sends its (possibly compressed) output.
-public protocol ByteSink: AnyObject {
-    func write(_ bytes: UnsafeRawBufferPointer) throws
-}
-
 /// Writes a tar archive (pax, ustar headers where they suffice) or a single raw
 /// stream, through an optional compression filter, to a `ByteSink`.
 ///

@@ -39,3 +39,8 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
         ArchiveError(.io, message, cause: String(cString: strerror(err)))
     }
 }
+
+/// `localizedDescription` is the message.
+extension ArchiveError: LocalizedError {
+    public var errorDescription: String? { description }
+}

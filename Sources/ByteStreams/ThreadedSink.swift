@@ -1,5 +1,4 @@
 import Foundation
-import TarArchive
 
 /// A `ByteSink` that hands its bytes to another thread, which writes them to
 /// `downstream`: decompression and hashing on one core, compression on the other.
