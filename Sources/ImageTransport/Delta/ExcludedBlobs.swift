@@ -62,14 +62,9 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
             guard size == d.size else { return problems.set(i, "\(size) bytes in the store, the archive says \(d.size)") }
             var hash = StreamDigester()
             do {
-                // A layout's blob is hashed mapped (no copy through a buffer).
-                if let layout = store as? OCILayout,
-                   let data = try? Data(contentsOf: URL(fileURLWithPath: layout.blobPath(d.digest)), options: .alwaysMapped),
-                   Int64(data.count) == size {
-                    data.withUnsafeBytes { hash.update($0) }
-                } else {
-                    try store.forEachChunk(of: d.digest) { hash.update($0) }
-                }
+                // Read through a buffer, not mapped: mapped pages would count against the
+                // memory bound (64 MiB) as they are hashed.
+                try store.forEachChunk(of: d.digest) { hash.update($0) }
             } catch {
                 return problems.set(i, "unreadable: \(error)")
             }
