@@ -25,6 +25,7 @@ struct LadingCommand: ParsableCommand {
             HistoryCommand.self, ChildrenCommand.self, PruneCommand.self, DiskUsageCommand.self, CountCommand.self, CopyCommand.self, VerifyCommand.self,
             ManifestCommand.self, ConfigCommand.self, TreeCommand.self,
             ExportCommand.self, AppendCommand.self, MutateCommand.self,
+            ContentCommand.self, SyncCommand.self,
         ]
     )
 

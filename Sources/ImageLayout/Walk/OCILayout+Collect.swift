@@ -28,12 +28,18 @@ extension OCILayout {
     /// - Throws: as `reachable(from:)`.
     public func unreachable(from roots: [Descriptor]) throws -> [(Digest, Int64)] {
         let live = try reachable(from: roots)
-        var dead: [(Digest, Int64)] = []
+        return allBlobs().filter { !live.contains($0.0) }
+    }
+
+    /// Every blob under `blobs/sha256/` with its size in bytes, sorted by digest (files
+    /// whose names are not digests left out); what the layout has, reachable or not.
+    public func allBlobs() -> [(Digest, Int64)] {
+        var out: [(Digest, Int64)] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/blobs/sha256")) ?? [] {
-            guard let d = try? Digest(parsing: "sha256:\(name)"), d.encoded == name, !live.contains(d) else { continue }
-            dead.append((d, blobSize(d) ?? 0))
+            guard let d = try? Digest(parsing: "sha256:\(name)"), d.encoded == name else { continue }
+            out.append((d, blobSize(d) ?? 0))
         }
-        return dead.sorted { $0.0 < $1.0 }
+        return out.sorted { $0.0 < $1.0 }
     }
 
     /// Edits the names of `index.json` with `edit` and removes the blobs the edited index no longer

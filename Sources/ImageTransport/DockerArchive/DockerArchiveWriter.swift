@@ -6,7 +6,8 @@ import TarArchive
 /// Writes images from a layout as a Docker 25+ docker-save tarball (or, without the
 /// docker files, an oci-archive): `oci-layout`,
 /// `index.json` (both name annotations on each named descriptor), `manifest.json`,
-/// `repositories` and `blobs/sha256/…`, each blob once, entries sorted by name with
+/// `repositories` and `blobs/sha256/…`, each blob once, entries sorted by name (a delta's
+/// `excluded-blobs.json` first) with
 /// fixed headers (uid/gid 0, mtime 0, blobs 0444, documents 0644, directories 0755), so
 /// the same images always give the same bytes. Blobs are streamed from the layout.
 public enum DockerArchiveWriter {
@@ -21,15 +22,22 @@ public enum DockerArchiveWriter {
     ///   - platform: picks the manifest `manifest.json` lists for an index (docker's
     ///     "all platforms, this machine's preferred").
     ///   - sink: receives the tar stream.
+    ///   - exclude: layer blobs to leave out (a delta archive, `save --exclude-from`):
+    ///     they need not be in `layout`, and the archive lists them in
+    ///     `excluded-blobs.json` (`ExcludedBlobs`); indexes, manifests, configs and any
+    ///     blob that is not only a layer are always written.
+    /// - Returns: the blobs left out (empty without `exclude`).
     /// - Throws: `LayoutError.blobNotFound` naming the digest of a missing blob.
+    @discardableResult
     public static func write(_ items: [ImageRecord], from layout: any BlobStore, sink: ByteSink, dockerFiles: Bool = true,
                              written: Set<Digest>? = nil, platform: PlatformMatcher = .allPreferring(.host),
-                             verify: Bool = false) throws {
+                             verify: Bool = false, exclude: Set<Digest> = []) throws -> ExcludedBlobs {
         var blobs: [Digest: Int64] = [:]
         var entries: [DockerSaveManifestEntry] = []
         var entryIndex: [Digest: Int] = [:]
         var repositories: DockerRepositories = [:]
         var indexDescriptors: [Descriptor] = []
+        var excluded: [Digest: Descriptor] = [:]
 
         // Every blob the images need, each once; an index's absent children are left out
         // (a sparse index), as are foreign layers; subjects are not followed.
@@ -38,6 +46,10 @@ public enum DockerArchiveWriter {
         try walk.visit(items.map(\.descriptor)) { node in
             let d = node.descriptor
             if case .subject = node.role { return .skip }
+            if case .layer = node.role, exclude.contains(d.digest) {
+                excluded[d.digest] = Descriptor(mediaType: d.mediaType, digest: d.digest, size: d.size)
+                return .skip
+            }
             guard let size = layout.blobSize(d.digest) else {
                 if case .child = node.role { return .skip }
                 if MediaType.isNonDistributable(d.mediaType) { return .skip }
@@ -47,6 +59,8 @@ public enum DockerArchiveWriter {
             return .descend
         }
 
+        // A blob some image needs as more than a layer is written.
+        excluded = excluded.filter { blobs[$0.key] == nil }
         for item in items {
             var plain = item
             plain.descriptor.annotations = nil
@@ -105,6 +119,10 @@ public enum DockerArchiveWriter {
             try w.writeHeader(TarEntry(path: name, kind: .regular, size: Int64(bytes.count), permissions: mode))
             try w.write(bytes)
         }
+        // A delta's record comes first, so a loader checks the destination while the
+        // blobs stream past.
+        let record = ExcludedBlobs(blobs: Array(excluded.values))
+        if written == nil && !record.blobs.isEmpty { try doc(ExcludedBlobs.fileName, try JSON.encode(record)) }
         if written == nil { try w.writeHeader(TarEntry(path: "blobs", kind: .directory, permissions: 0o755)) }
         let algorithms = Set(blobs.keys.map(\.algorithm)).sorted()
         for alg in algorithms {
@@ -121,10 +139,12 @@ public enum DockerArchiveWriter {
                 }
             }
         }
+        if written != nil && !record.blobs.isEmpty { try doc(ExcludedBlobs.fileName, try JSON.encode(record)) }
         try doc("index.json", try JSON.encode(ImageIndex(manifests: indexDescriptors)))
         if dockerFiles { try doc("manifest.json", try JSON.encode(entries)) }
         try doc("oci-layout", try JSON.encode(OCILayoutHeader()), mode: 0o444)
         if dockerFiles && !repositories.isEmpty { try doc("repositories", try JSON.encode(repositories)) }
         try w.finish()
+        return record
     }
 }

@@ -33,14 +33,20 @@ final class TarballFiles: ArchiveFiles {
     private(set) var links: [String: (target: String, hard: Bool)] = [:]
     /// Compression of the outer stream.
     private(set) var compression: Compression = .none
+    /// A delta archive's left-out blobs being checked in the destination store, started
+    /// when `excluded-blobs.json` passed (see `init`'s `checkExcludedIn`).
+    private(set) var precheck: ExcludedPrecheck?
 
     /// Names read into memory instead of being staged (read through a 20 MiB cap).
-    static let documentNames: Set<String> = ["oci-layout", "index.json", "manifest.json", "repositories"]
+    static let documentNames: Set<String> = ["oci-layout", "index.json", "manifest.json", "repositories", ExcludedBlobs.fileName]
 
     /// Reads the whole tarball.
     /// - Throws: `ArchiveError` for a damaged stream, `LayoutError` when staging fails.
     /// - Parameter recode: re-encode entries that look like layers (see `looksLikeLayer`).
-    init(reader: TarReader, layout: any BlobStore, sourceName: String, limit: Int64? = nil, recode: Recode? = nil) throws {
+    /// - Parameter checkExcludedIn: where a delta archive's left-out blobs are checked, on
+    ///   another thread, from the moment its `excluded-blobs.json` is read.
+    init(reader: TarReader, layout: any BlobStore, sourceName: String, limit: Int64? = nil, recode: Recode? = nil,
+         checkExcludedIn store: (any BlobStore)? = nil) throws {
         self.sourceName = sourceName
         while let entry = try reader.next() {
             compression = reader.compression
@@ -50,6 +56,9 @@ final class TarballFiles: ArchiveFiles {
                 links[name] = nil
                 if TarballFiles.documentNames.contains(name) {
                     documents[name] = try reader.readAll(limit: DocumentLimits.topLevel)
+                    if name == ExcludedBlobs.fileName, let store, precheck == nil {
+                        precheck = ExcludedPrecheck(document: documents[name]!, store: store)
+                    }
                 } else {
                     if let limit, entry.size > limit {
                         throw TransportError(.tooLarge, "\(sourceName): \(name) is \(entry.size) bytes, over the limit of \(limit) bytes")

@@ -45,6 +45,10 @@ public enum ImageLoader {
         /// accepts (given the entry and the names read from it); the rest are not read at
         /// all, and a plan without images is returned rather than refused.
         public var select: (@Sendable (Descriptor, [Reference]) -> Bool)?
+        /// A delta archive's left-out blobs (`excluded-blobs.json`, `ExcludedBlobs`): taken
+        /// from the store read into, each checked there first (a load), or taken as
+        /// expected at the destination (`verify` of the archive alone).
+        public var excludedBlobs: ExcludedBlobs.Policy = .fromDestination
         public init(baseName: String? = nil, platform: Platform? = nil, maxBlobSize: Int64? = nil, recode: Recode? = nil) {
             self.baseName = baseName
             self.platform = platform
@@ -53,7 +57,8 @@ public enum ImageLoader {
         }
     }
 
-    /// Reads a tarball (any compression) from `path` (`-` for standard input) or a
+    /// Reads a tarball (any compression) from `path` (`-` for standard input), a split
+    /// set (`OUT.sha256`, or `OUT.000` beside it: `SplitParts`), or a
     /// layout directory, staging blobs into `layout` (a layout's ingest area, or the
     /// tarball being written).
     /// - Throws: `ArchiveError`, `TransportError`, `LayoutError` or `SpecError` naming the
@@ -68,15 +73,34 @@ public enum ImageLoader {
             guard files.contains("oci-layout") else {
                 throw TransportError(.unrecognizedFormat, "\(path): directory is not an OCI image layout (no oci-layout file)")
             }
-            return try readIndexMode(files, options: options)
+            return try readIndexMode(files, options: options, store: layout)
+        }
+        if path != "-", let sums = SplitParts.checksumFile(for: path) {
+            // A split set: its parts read in order as one stream, each checked as it ends.
+            // A read that fails blames the part at fault when there is one (a reordered or
+            // altered part is usually met as a damaged stream before its end).
+            let source = SplitPartsSource(try SplitParts(checksumFile: sums))
+            let files: TarballFiles
+            do {
+                let reader = try TarReader(.chunks(source), name: sums)
+                files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
+                                         recode: options.recodeTarballs ? options.recode : nil,
+                                         checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil)
+            } catch {
+                try source.finish()
+                throw error
+            }
+            try source.finish()
+            return try read(files, options: options, store: layout)
         }
         let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
         let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
-                                     recode: options.recodeTarballs ? options.recode : nil)
-        return try read(files, options: options)
+                                     recode: options.recodeTarballs ? options.recode : nil,
+                                     checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil)
+        return try read(files, options: options, store: layout)
     }
 
-    static func read(_ files: TarballFiles, options: Options) throws -> LoadPlan {
+    static func read(_ files: TarballFiles, options: Options, store: any BlobStore) throws -> LoadPlan {
         let hasLayout = files.contains("oci-layout")
         let hasManifestJSON = files.contains("manifest.json")
         if hasLayout {
@@ -84,7 +108,7 @@ public enum ImageLoader {
                 throw TransportError(.unrecognizedFormat, "\(files.sourceName): has oci-layout but no index.json")
             }
             do {
-                return try readIndexMode(files, options: options)
+                return try readIndexMode(files, options: options, store: store)
             } catch let e as TransportError where hasManifestJSON && e.code == .invalidIndex {
                 // Docker 25 archives edited to `"manifests": null` still carry manifest.json.
                 let plan = try DockerArchiveReader.read(files, platform: options.platform)
@@ -97,7 +121,7 @@ public enum ImageLoader {
         return try LegacyArchiveReader.read(files, platform: options.platform)
     }
 
-    static func readIndexMode(_ files: ArchiveFiles, options: Options) throws -> LoadPlan {
+    static func readIndexMode(_ files: ArchiveFiles, options: Options, store: any BlobStore) throws -> LoadPlan {
         let header = try files.readDocument("oci-layout", limit: DocumentLimits.topLevel)
         let h = try JSON.decode(OCILayoutHeader.self, from: header, what: "\(files.sourceName): oci-layout")
         guard h.imageLayoutVersion == "1.0.0" else {
@@ -117,6 +141,7 @@ public enum ImageLoader {
         let walker = TreeWalker(files: files, plan: plan)
         walker.platform = options.platform
         walker.recode = options.recode
+        try readExcluded(files, options: options, store: store, into: walker)
         var order: [Digest] = []
         var byDigest: [Digest: ImageRecord] = [:]
         for (i, desc) in index.manifests.enumerated() {
@@ -151,6 +176,22 @@ public enum ImageLoader {
             throw TransportError(.notFound, "\(files.sourceName): index.json lists no image manifest or index" + (plan.warnings.isEmpty ? "" : " (\(plan.warnings.joined(separator: "; ")))"))
         }
         return plan
+    }
+
+    /// A delta archive's `excluded-blobs.json`: the listed blobs the source lacks are
+    /// checked in `store` (`ExcludedBlobs.check`, all of them before any is used) and
+    /// handed to the walker as present there.
+    static func readExcluded(_ files: ArchiveFiles, options: Options, store: any BlobStore, into walker: TreeWalker) throws {
+        guard files.contains(ExcludedBlobs.fileName) else { return }
+        let record = try ExcludedBlobs.decode(try files.readDocument(ExcludedBlobs.fileName, limit: DocumentLimits.topLevel), source: files.sourceName)
+        let absent = ExcludedBlobs(blobs: record.blobs.filter { !files.contains($0.digest.blobPath) })
+        if options.excludedBlobs == .fromDestination {
+            // Checked while the archive streamed, when its record came before the blobs.
+            let problems = (files as? TarballFiles)?.precheck?.wait() ?? absent.problems(in: store)
+            try absent.report(problems, source: files.sourceName)
+        }
+        walker.plan.externalRequired = options.excludedBlobs == .fromDestination
+        for b in absent.blobs { walker.external[b.digest] = b }
     }
 
     /// A single-platform image asked for with another `--platform` is an error, as an

@@ -9,6 +9,12 @@ public final class LoadPlan {
     var blobs: [Digest: StagedFile] = [:]
     /// Documents lading generated (synthesized manifests), by digest.
     var generated: [Digest: [UInt8]] = [:]
+    /// Layer blobs a delta archive left out, taken from the destination store (checked
+    /// there before the plan was made; `install` checks each is still there).
+    public internal(set) var external: [Digest: Descriptor] = [:]
+    /// Whether `install` requires the external blobs in the store it installs into (not
+    /// for `ExcludedBlobs.Policy.expected`).
+    var externalRequired = true
     /// Warnings worth telling the user (sparse indexes, skipped entries).
     public internal(set) var warnings: [String] = []
 
@@ -54,6 +60,12 @@ public final class LoadPlan {
             let new = count(s.blob.digest, s.blob.size)
             try s.blob.install()
             if new { installedNew.append(s.blob.digest) }
+        }
+        for d in external.keys.sorted() {
+            guard layout.hasBlob(d) || !externalRequired else {
+                throw LayoutError(.blobNotFound, "blob \(d), left out of the delta archive, is no longer in the store")
+            }
+            n.present += 1
         }
         for (d, bytes) in generated.sorted(by: { $0.key < $1.key }) where !held.contains(d) {
             let new = count(d, Int64(bytes.count))

@@ -32,6 +32,9 @@ final class TreeWalker {
     var platform: Platform?
     /// When set, layers are re-encoded as they are staged (see `Recode`).
     var recode: Recode?
+    /// Layer blobs a delta archive leaves out, checked at the destination
+    /// (`ImageLoader.readExcluded`): taken as present there.
+    var external: [Digest: Descriptor] = [:]
 
     init(files: ArchiveFiles, plan: LoadPlan) {
         self.files = files
@@ -77,6 +80,13 @@ final class TreeWalker {
                     throw TransportError(.unsupported, "\(files.sourceName): \(node.path): unsupported digest algorithm in \(d.digest)")
                 }
                 guard files.contains(d.digest.blobPath) else {
+                    if case .layer = node.role, let listed = external[d.digest] {
+                        guard listed.size == d.size else {
+                            throw TransportError(.layerMismatch, "\(files.sourceName): blob \(d.digest) (\(node.path)) is \(listed.size) bytes in \(ExcludedBlobs.fileName), descriptor says \(d.size)")
+                        }
+                        plan.external[d.digest] = listed
+                        return .skip
+                    }
                     if case .layer = node.role, MediaType.isNonDistributable(d.mediaType) { return .skip }
                     guard let child = children.last else {
                         throw TransportError(.missingEntry, "\(files.sourceName): blob \(d.digest) (\(node.path)) is not in the \(where_)")

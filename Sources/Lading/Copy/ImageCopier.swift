@@ -106,7 +106,13 @@ public struct ImageCopier {
             try? dropNewUnreachable()
             throw error
         }
-        try dropNewUnreachable()
+        // When every blob this copy brought in belongs to the images it named, nothing is
+        // left to drop, and the walk from the whole index (which grows with the layout,
+        // so a sync of many sources would pay for it once per source) is not needed.
+        let brought = Set(((try? FileManager.default.contentsOfDirectory(atPath: work.root + "/blobs/sha256")) ?? []).filter { !before.contains($0) })
+        if !brought.isEmpty, !brought.isSubset(of: Set(try Self.reachable(from: items.map(\.descriptor), in: work).map(\.encoded))) {
+            try dropNewUnreachable()
+        }
         done = true
         return items
     }

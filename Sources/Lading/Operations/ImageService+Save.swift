@@ -13,13 +13,18 @@ extension ImageService {
     /// image under that digested name (`io.containerd.image.name`, as docker 25+ writes it,
     /// so the other side names it); an ID the image unnamed; `all` every named image with
     /// all its names (dangling images left out).
+    ///
+    /// With `excluding` (the blobs a site has: `BlobInventory`), a delta archive: those
+    /// layer blobs are left out and listed in `excluded-blobs.json` (`ExcludedBlobs`).
     /// With a `monitor`, each write to `sink` reports the archive's bytes so far, and a
     /// cancelled monitor stops the save with `CancellationError` (`save(_:all:toFile:)`
     /// then removes its temporary file).
+    /// - Returns: the blobs left out.
     /// - Throws: `LadingError.notFound` for an unknown name; `LayoutError` for a missing blob.
-    public func save(_ names: [String], all: Bool = false, to sink: ByteSink) throws {
+    @discardableResult
+    public func save(_ names: [String], all: Bool = false, excluding: Set<Digest> = [], to sink: ByteSink) throws -> ExcludedBlobs {
         let items = try archiveItems(names, all: all)
-        try writeArchive(items, to: monitor.map { MonitoredSink(sink, $0) } ?? sink)
+        return try writeArchive(items, excluding: excluding, to: monitor.map { MonitoredSink(sink, $0) } ?? sink)
     }
 
     /// The images and names `save` writes for `names` (see `save`).
@@ -61,7 +66,8 @@ extension ImageService {
     /// The store's one road to a docker-save tarball (`save`, and `copy` from the store to
     /// a docker-archive): blobs are written from where they are, each once. With
     /// `platform`, each image is written as that platform's manifest.
-    func writeArchive(_ items: [ImageRecord], to sink: ByteSink) throws {
+    @discardableResult
+    func writeArchive(_ items: [ImageRecord], excluding: Set<Digest> = [], to sink: ByteSink) throws -> ExcludedBlobs {
         var items = items
         if let platform {
             items = try items.map { item in
@@ -72,15 +78,18 @@ extension ImageService {
                 return .init(descriptor: desc, names: item.names)
             }
         }
-        try DockerArchiveWriter.write(items, from: layout, sink: sink, verify: true)
+        return try DockerArchiveWriter.write(items, from: layout, sink: sink, verify: true, exclude: excluding)
     }
 
     /// Writes the tarball to `path` atomically: a temporary file beside it, renamed when
     /// complete; a device or FIFO at `path` (`/dev/null`) is written in place, never replaced.
     /// - Throws: as `save(_:all:to:)`, and `ArchiveError` when `path` cannot be written
     ///   (its temporary file is removed).
-    public func save(_ names: [String], all: Bool = false, toFile path: String) throws {
-        try OutputFile.write(to: path) { try save(names, all: all, to: $0) }
+    @discardableResult
+    public func save(_ names: [String], all: Bool = false, excluding: Set<Digest> = [], toFile path: String) throws -> ExcludedBlobs {
+        var record = ExcludedBlobs(blobs: [])
+        try OutputFile.write(to: path) { record = try save(names, all: all, excluding: excluding, to: $0) }
+        return record
     }
 }
 

@@ -58,9 +58,11 @@ extension Verifier {
                 layout.monitor = monitor
                 var options = ImageLoader.Options()
                 options.keepOtherEntries = true
+                options.excludedBlobs = .expected
                 let plan = try ImageLoader.read(path: p, into: layout, options: options)
                 try plan.install(into: layout)
-                var report = verify(layout: layout, roots: plan.images.map(\.descriptor), target: target, monitor: monitor, policy: policy)
+                var report = verify(layout: layout, roots: plan.images.map(\.descriptor), target: target, monitor: monitor,
+                                    expected: plan.external, policy: policy)
                 // The loader's own note on configs without rootfs is the verifier's too.
                 report.findings += plan.warnings.filter { !$0.contains("config has no rootfs") }
                     .map { Finding(severity: .warning, blob: nil, path: p, message: $0, rule: Rules.named(in: $0)) }

@@ -37,6 +37,10 @@ public struct VerifyReport: Sendable {
     public var findings: [Finding] = []
     /// Blobs whose digest and size were checked.
     public var blobsChecked = 0
+    /// Layer blobs a delta archive leaves out (`excluded-blobs.json`), expected at the
+    /// destination and not checked here, and their total size in bytes.
+    public var expectedAtDestination = 0
+    public var expectedBytes: Int64 = 0
     public var clean: Bool { !findings.contains { $0.severity == .error } }
 }
 
@@ -71,13 +75,17 @@ public struct Verifier {
     /// - Parameters:
     ///   - isStore: the layout is lading's store (findings then say how to repair it).
     ///   - monitor: progress (bytes hashed so far) and cancellation; verify only reads.
+    ///   - expected: layer blobs left out of a delta archive, by digest: absent here,
+    ///     counted in `expectedAtDestination` and not an error.
     ///   - policy: CI requirements checked over the images met (findings named `policy.*`).
     /// - Returns: the findings; never throws (an unreadable `index.json` is a finding).
     public static func verify(layout: OCILayout, roots: [Descriptor]? = nil, target: String, isStore: Bool = false,
-                              monitor: TransferMonitor? = nil, policy: VerifyPolicy = VerifyPolicy()) -> VerifyReport {
+                              monitor: TransferMonitor? = nil, expected: [Digest: Descriptor] = [:],
+                              policy: VerifyPolicy = VerifyPolicy()) -> VerifyReport {
         var v = Verifier(layout: layout)
         v.isStore = isStore
         v.monitor = monitor
+        v.expected = expected
         var report = VerifyReport(target: target)
         let tops: [Descriptor]
         if let roots {
@@ -97,6 +105,8 @@ public struct Verifier {
         if roots == nil { v.checkOrphans() }
         v.checkPolicy(policy)
         report.findings = v.findings
+        report.expectedAtDestination = v.expectedSeen.count
+        report.expectedBytes = v.expectedSeen.reduce(0) { $0 + (expected[$1]?.size ?? 0) }
         return report
     }
 
@@ -156,6 +166,8 @@ public struct Verifier {
     /// Diff IDs of each image config met, for its manifest's layers.
     private var diffIDsOf: [Digest: [Digest]] = [:]
     private var isStore = false
+    private var expected: [Digest: Descriptor] = [:]
+    private var expectedSeen = Set<Digest>()
     /// The digests `index.json` (or the roots given) lists.
     private var topLevel = Set<Digest>()
 
@@ -169,6 +181,7 @@ public struct Verifier {
             if MediaType.isNonDistributable(d.mediaType) { return .skip }
             switch node.role {
             case .child: warn(d, at, "partial index: manifest for \(d.platform?.description ?? "unknown platform") is absent")
+            case .layer where expected[d.digest]?.size == d.size: expectedSeen.insert(d.digest)
             case .layer: add(Rules.layoutBlobMissing, d.digest, at, "layer blob is missing")
             case .subject: break
             default: add(Rules.layoutBlobMissing, d.digest, at, "blob is missing")

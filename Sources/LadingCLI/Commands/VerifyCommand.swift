@@ -67,6 +67,7 @@ struct VerifyCommand: ParsableCommand {
         if case .json = try format.parsed() {
             emit(jsonLine(reports.map { r in
                 ["target": r.target, "clean": r.clean, "blobsChecked": r.blobsChecked,
+                 "expectedAtDestination": r.expectedAtDestination, "expectedBytes": r.expectedBytes,
                  "findings": r.findings.map { f in
                      ["severity": f.severity.rawValue, "blob": f.blob?.description ?? NSNull(), "path": f.path, "message": f.message,
                       "rule": f.rule?.id ?? NSNull(), "spec": f.rule.map { "\($0.file) \($0.section)" } ?? NSNull()] as [String: Any]
@@ -75,6 +76,9 @@ struct VerifyCommand: ParsableCommand {
         } else {
             for r in reports {
                 for f in r.findings { emit(f.description) }
+                if r.expectedAtDestination > 0 {
+                    emit("\(r.target): delta archive: \(r.expectedAtDestination) layer blob\(r.expectedAtDestination == 1 ? "" : "s") (\(Human.size(r.expectedBytes))) left out, expected at the destination (load checks them there)")
+                }
                 let errors = r.findings.filter { $0.severity == .error }.count
                 let warnings = r.findings.count - errors
                 emit(r.clean ? "\(r.target): OK (\(r.blobsChecked) blobs checked\(warnings > 0 ? ", \(warnings) warnings" : ""))"

@@ -1,0 +1,185 @@
+import Foundation
+import ImageSpec
+import ImageTransport
+import Lading
+import Testing
+import TestSupport
+
+/// Delta archives (`save --exclude-from`): the layers a site has are left out, listed in
+/// excluded-blobs.json, and taken from the destination store on load.
+@Suite struct DeltaBundleTests {
+    /// The base layer app:base and app:v2 share (1,997,312 bytes) and v2's own layer.
+    static let baseLayer = "sha256:285aa04819c4c1150ccf4a71cb4fd792942d366558dd2ba6b3badff1050ea9fe"
+    static let ownLayer = "sha256:a8a0272c661e24eb0565ea7b1a50be38fa5da2ecbdd215f6ff41fd4ccb4be6c2"
+
+    /// A source store with app:base and app:v2, and a site store with app:base only.
+    private func stores(_ dir: TemporaryDirectory) throws -> (src: String, site: String) {
+        let src = dir.path + "/src", site = dir.path + "/site"
+        #expect(try run([ladingBinary, "load", "--store", src, "\(corpus)/multi.containerd.docker.tar"]).status == 0)
+        #expect(try run([ladingBinary, "save", "--store", src, "-o", dir.path + "/base.tar", "example.com/team/app:base"]).status == 0)
+        #expect(try run([ladingBinary, "load", "--store", site, dir.path + "/base.tar"]).status == 0)
+        return (src, site)
+    }
+
+    private func entries(_ tar: String) throws -> [String] {
+        try run(["tar", "-tf", tar]).out.split(separator: "\n").map(String.init)
+    }
+
+    @Test func deltaLeavesOutWhatTheSiteHasAndLoadsThere() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, site) = try stores(dir)
+        let inventory = try run([ladingBinary, "content", "ls", "--store", site])
+        #expect(inventory.status == 0)
+        #expect(inventory.out.hasPrefix("DIGEST "))
+        #expect(inventory.out.contains("\(Self.baseLayer)   1997312\n"), "\(inventory.out)")
+        try inventory.out.write(toFile: dir.path + "/have.txt", atomically: true, encoding: .utf8)
+
+        let delta = dir.path + "/delta.tar"
+        let r = try run([ladingBinary, "save", "--store", src, "--exclude-from", dir.path + "/have.txt", "-o", delta, "example.com/team/app:v2"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("Delta archive: 1 layer blob (2MB) left out, expected at the destination"), "\(r.err)")
+        let names = try entries(delta)
+        #expect(!names.contains("blobs/sha256/\(Self.baseLayer.dropFirst(7))"))
+        #expect(names.contains("blobs/sha256/\(Self.ownLayer.dropFirst(7))"))
+        #expect(names.contains("excluded-blobs.json") && names.contains("manifest.json") && names.contains("index.json"))
+        let record = try JSON.decode(ExcludedBlobs.self, from: Array(try run(["tar", "-xOf", delta, "excluded-blobs.json"]).out.utf8), what: "x")
+        #expect(record.blobs == [Descriptor(mediaType: "application/vnd.docker.image.rootfs.diff.tar", digest: try Digest(parsing: Self.baseLayer), size: 1_997_312)])
+
+        // Every kind of SOURCE gives the same archive.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: delta))
+        for source in [site, "oci:\(site)", dir.path + "/base.tar", "docker-archive:\(dir.path)/base.tar"] {
+            let other = dir.path + "/other.tar"
+            #expect(try run([ladingBinary, "save", "--store", src, "--exclude-from", source, "-o", other, "example.com/team/app:v2"]).status == 0)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == whole, "--exclude-from \(source)")
+        }
+
+        // verify of the archive alone: the left-out layer is expected, and said so.
+        let v = try run([ladingBinary, "verify", delta])
+        #expect(v.status == 0, "\(v.out)")
+        #expect(v.out.contains("\(delta): delta archive: 1 layer blob (2MB) left out, expected at the destination (load checks them there)"), "\(v.out)")
+        let vj = try run([ladingBinary, "verify", "--format", "json", delta])
+        #expect(vj.out.contains("\"expectedAtDestination\":1"), "\(vj.out)")
+
+        // The site loads it: same image ID as the source's, the store verifies clean.
+        let load = try run([ladingBinary, "load", "--store", site, delta])
+        #expect(load.status == 0, "\(load.err)")
+        #expect(load.out == "Loaded image: example.com/team/app:v2\n")
+        let id = try ImageService(storePath: src).resolve("example.com/team/app:v2").id
+        #expect(try ImageService(storePath: site).resolve("example.com/team/app:v2").id == id)
+        #expect(try run([ladingBinary, "verify", "--store", site, "store"]).status == 0)
+    }
+
+    @Test func deltaWhoseBaseIsAbsentOrDamagedFailsNamingTheDigest() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, site) = try stores(dir)
+        let delta = dir.path + "/delta.tar"
+        #expect(try run([ladingBinary, "save", "--store", src, "--exclude-from", site, "-o", delta, "example.com/team/app:v2"]).status == 0)
+
+        // A store without the base: nothing named, nothing left.
+        let empty = dir.path + "/empty"
+        #expect(try run([ladingBinary, "load", "--store", empty, "--base-name", "zstd/app", "\(corpus)/layout-zstd"]).status == 0)
+        let before = snapshot(empty)
+        let r = try run([ladingBinary, "load", "--store", empty, delta])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: \(delta): delta archive: 1 of the 1 blobs it leaves out is not in the destination store intact: \(Self.baseLayer) (missing) (load the images it was made against first)\n", "\(r.err)")
+        #expect(snapshot(empty) == before)
+
+        // A damaged base at the site: named as such, store unchanged.
+        let blob = "\(site)/blobs/sha256/\(Self.baseLayer.dropFirst(7))"
+        chmod(blob, 0o644)
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: blob))
+        try h.seek(toOffset: 1000)
+        try h.write(contentsOf: Data([0x41]))
+        try h.close()
+        let siteBefore = snapshot(site)
+        let d = try run([ladingBinary, "load", "--store", site, delta])
+        #expect(d.status == 1)
+        #expect(d.err.contains("\(Self.baseLayer) (damaged: its content has digest sha256:"), "\(d.err)")
+        #expect(snapshot(site) == siteBefore)
+    }
+
+    @Test func aBadInventoryIsNamedWithItsLine() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, _) = try stores(dir)
+        let list = dir.path + "/have.txt"
+        try "# site inventory\n\(Self.baseLayer) 1997312\nsha256:zz\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let out = dir.path + "/d.tar"
+        let r = try run([ladingBinary, "save", "--store", src, "--exclude-from", list, "-o", out, "example.com/team/app:v2"])
+        #expect(r.status == 1)
+        #expect(r.err == "Error: \(list):3: \"sha256:zz\" is not a digest (expected sha256:<64 hex> at the start of each line)\n", "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let missing = try run([ladingBinary, "save", "--store", src, "--exclude-from", dir.path + "/nope", "-o", out, "example.com/team/app:v2"])
+        #expect(missing.status == 1 && missing.err == "Error: \(dir.path)/nope: no such file or directory\n", "\(missing.err)")
+    }
+
+    @Test func splitPartsConcatenateToTheArchiveAndLoad() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, _) = try stores(dir)
+        let whole = dir.path + "/whole.tar", out = dir.path + "/out"
+        #expect(try run([ladingBinary, "save", "--store", src, "-o", whole, "example.com/team/app"]).status == 0)
+        let r = try run([ladingBinary, "save", "--store", src, "--split", "700000", "-o", out, "example.com/team/app"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("Wrote 3 parts and \(out).sha256"), "\(r.err)")
+        let parts = (0..<3).map { String(format: "\(out).%03d", $0) }
+        let sizes = try parts.map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int }
+        let total = try FileManager.default.attributesOfItem(atPath: whole)[.size] as! Int
+        #expect(sizes[0] == 700_000 && sizes[1] == 700_000 && sizes[2] == total - 1_400_000)
+        #expect(!FileManager.default.fileExists(atPath: "\(out).003"))
+        let cat = try run(["sh", "-c", "cat \(out).0* | cmp - \(whole) && cd \(dir.path) && sha256sum -c out.sha256"])
+        #expect(cat.status == 0, "\(cat)")
+        #expect(cat.out == "out.000: OK\nout.001: OK\nout.002: OK\n")
+        for start in ["\(out).000", "\(out).sha256"] {
+            let s = dir.path + "/dst-\(start.suffix(3))"
+            let l = try run([ladingBinary, "load", "--store", s, start])
+            #expect(l.status == 0, "\(l.err)")
+            #expect(l.out.contains("Loaded image: example.com/team/app:base"))
+            #expect(try ImageService(storePath: s).resolve("example.com/team/app:v2").id == ImageService(storePath: src).resolve("example.com/team/app:v2").id)
+        }
+        // A delta can be split too.
+        #expect(try run([ladingBinary, "save", "--store", src, "--exclude-from", "\(dir.path)/base.tar", "--split", "4K", "-o", dir.path + "/d", "example.com/team/app:v2"]).status == 0)
+        #expect(try run([ladingBinary, "verify", dir.path + "/d.sha256"]).status == 0)
+    }
+
+    @Test func aBadSplitSetNamesThePartAndChangesNothing() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, site) = try stores(dir)
+        let out = dir.path + "/out"
+        #expect(try run([ladingBinary, "save", "--store", src, "--split", "700000", "-o", out, "example.com/team/app"]).status == 0)
+        let before = snapshot(site)
+        func load(_ expect: String) throws {
+            let r = try run([ladingBinary, "load", "--store", site, "\(out).000"])
+            #expect(r.status == 1)
+            #expect(r.err == "Error: \(expect)\n", "\(r.err)")
+            #expect(snapshot(site) == before)
+        }
+        let fm = FileManager.default
+        let head = "split archive \(out).sha256: part"
+        // Missing.
+        try fm.moveItem(atPath: "\(out).001", toPath: "\(out).x")
+        try load("\(head) \(out).001 missing")
+        // Reordered.
+        try fm.moveItem(atPath: "\(out).000", toPath: "\(out).001")
+        try fm.moveItem(atPath: "\(out).x", toPath: "\(out).000")
+        try load("\(head) \(out).000 (1 of 3) holds part 2's content (\(out).001): the parts are out of order")
+        try fm.moveItem(atPath: "\(out).000", toPath: "\(out).x")
+        try fm.moveItem(atPath: "\(out).001", toPath: "\(out).000")
+        try fm.moveItem(atPath: "\(out).x", toPath: "\(out).001")
+        // Truncated.
+        let good = try Data(contentsOf: URL(fileURLWithPath: "\(out).001"))
+        try good.prefix(1000).write(to: URL(fileURLWithPath: "\(out).001"))
+        try load("\(head) \(out).001 (2 of 3) is truncated: 1000 bytes, the parts before the last are 700000")
+        try good.write(to: URL(fileURLWithPath: "\(out).001"))
+        // Altered (the last part).
+        var last = try Data(contentsOf: URL(fileURLWithPath: "\(out).002"))
+        last[10] ^= 0xff
+        try last.write(to: URL(fileURLWithPath: "\(out).002"))
+        let sums = try String(contentsOfFile: "\(out).sha256", encoding: .utf8).split(separator: "\n")
+        let actual = Digest.sha256(of: Array(last)).encoded
+        try load("\(head) \(out).002 (3 of 3) does not match its checksum: sha256 \(actual), expected \(sums[2].prefix(64)) (altered or truncated)")
+    }
+}
