@@ -26,6 +26,15 @@ public typealias OCILayout = ImageLayout.OCILayout
 public typealias TransferMonitor = ImageLayout.TransferMonitor
 /// Where `ImageService.save(_:all:to:)` writes the archive.
 public typealias ByteSink = TarArchive.ByteSink
+/// A `ByteSink` over a file descriptor (standard output, a file being written).
+public typealias FileSink = TarArchive.FileSink
+/// The layer blobs a delta archive leaves out (`save --exclude-from`), as its
+/// `excluded-blobs.json` lists them.
+public typealias ExcludedBlobs = ImageTransport.ExcludedBlobs
+/// Size caps of the streaming readers (`--max-layer-size`; the default for pipes).
+public typealias SizeLimit = ImageTransport.SizeLimit
+/// `diff`'s output: docker's `A`/`C`/`D` lines, or JSON.
+public typealias ChangePrinter = LayerChangeset.ChangePrinter
 /// How `unpack` applies layers (`rootless`).
 public typealias ApplyOptions = LayerChangeset.ApplyOptions
 /// What `diff` compares (timestamps, excluded globs).

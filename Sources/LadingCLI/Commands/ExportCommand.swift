@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Lading
-import TarArchive
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ImageTransport
 import Lading
 
 struct LoadCommand: ParsableCommand {
@@ -54,12 +53,12 @@ struct LoadCommand: ParsableCommand {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            let options = ImageLoader.Options(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try layerSize.bytes())
-            var total = LoadPlan.Installed(), images = 0
+            let options = LoadOptions(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try layerSize.bytes())
+            var total = LoadedBlobs(), images = 0
             for path in paths {
                 // Each source is loaded whole or not at all; a failure stops here, with the
                 // sources before it loaded.
-                let result: (images: [LoadedImageReport], warnings: [String], blobs: LoadPlan.Installed)
+                let result: (images: [LoadedImageReport], warnings: [String], blobs: LoadedBlobs)
                 do {
                     result = try withProgress("Loading", total: regularFileSize(path), quiet: quiet) { try service.loadCounting(path: path, options: options) }
                 } catch {

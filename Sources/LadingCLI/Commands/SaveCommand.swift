@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import ImageTransport
 import Lading
-import TarArchive
 
 struct SaveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

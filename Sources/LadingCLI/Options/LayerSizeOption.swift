@@ -1,5 +1,5 @@
 import ArgumentParser
-import ImageTransport
+import Lading
 
 /// `--max-layer-size SIZE`, for the commands that read or write layers (load, import,
 /// commit, squash, copy): the cap on a layer's decompressed content, counted while it
