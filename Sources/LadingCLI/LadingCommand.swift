@@ -58,8 +58,17 @@ struct StoreOptions: ParsableArguments {
 /// Prints an error as `Error: …` on standard error and exits with `code`.
 /// Prints `Error: …` and exits: 2 for a usage error (`ValidationError`), else `code`.
 func fail(_ error: Error, code: Int32 = 1) -> Never {
-    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("Error: \(visible("\(error)"))\n".utf8))
     exit(error is ValidationError ? 2 : code)
+}
+
+/// `s` with control characters (but tabs and line ends) shown as `\u{…}`: a name read
+/// from an archive never drives the terminal (an escape sequence in a tag, say).
+func visible(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" || $0.value == 0x7F }) else { return s }
+    return s.unicodeScalars.map { c in
+        c.value < 0x20 && c != "\t" && c != "\n" || c.value == 0x7F ? "\\u{\(String(c.value, radix: 16))}" : String(c)
+    }.joined()
 }
 
 /// Runs `body`, turning any thrown error into `fail`.
@@ -68,7 +77,7 @@ func guarded(_ body: () throws -> Void) {
 }
 
 func printErr(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
+    FileHandle.standardError.write(Data((visible(s) + "\n").utf8))
 }
 
 /// `--platform OS/ARCH[/VARIANT]`: which manifest of a multi-platform image to use.

@@ -26,6 +26,8 @@ public final class OCILayout: @unchecked Sendable {
     /// - Throws: `LayoutError.notALayout` when `root` is not a layout and `create` is false;
     ///   `.unsupported` for an `imageLayoutVersion` other than 1.0.0.
     public init(root: String, create: Bool) throws {
+        // "" would put the layout at the file system's root ("/index.json").
+        guard !root.isEmpty else { throw LayoutError(.notALayout, "an empty path names no layout") }
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         let header = "\(self.root)/oci-layout"
         if !FileOps.exists(header) {

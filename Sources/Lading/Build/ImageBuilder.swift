@@ -75,15 +75,24 @@ struct ImageBuilder {
         return d
     }
 
-    /// `SOURCE_DATE_EPOCH` (seconds since the epoch, a non-negative integer) when set and valid.
-    static var sourceDateEpoch: Int64? {
-        ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
+    /// `SOURCE_DATE_EPOCH` (reproducible-builds.org: seconds since the epoch, a decimal
+    /// integer); nil when unset or empty.
+    /// - Throws: `LadingError.invalidArgument` for any other value, or one past
+    ///   9999-12-31T23:59:59Z (RFC 3339 has four-digit years): a build that asked to be
+    ///   reproducible must not quietly fall back to the clock.
+    static func sourceDateEpoch() throws -> Int64? {
+        guard let v = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !v.isEmpty else { return nil }
+        guard v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int64(v), n <= 253_402_300_799 else {
+            throw LadingError(.invalidArgument, "SOURCE_DATE_EPOCH=\(v) is not a number of seconds since 1970 (0 to 253402300799)")
+        }
+        return n
     }
 
     /// RFC 3339 time for `created`: `SOURCE_DATE_EPOCH` when set, else now (UTC).
-    static func timestamp() -> String {
-        let env = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { TimeInterval($0) }
-        let date = env.map { Date(timeIntervalSince1970: $0) } ?? Date()
+    /// - Throws: `LadingError.invalidArgument` for a `SOURCE_DATE_EPOCH` that is no
+    ///   number of seconds.
+    static func timestamp() throws -> String {
+        let date = try sourceDateEpoch().map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)

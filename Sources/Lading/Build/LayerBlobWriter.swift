@@ -25,7 +25,7 @@ final class LayerBlobWriter: ByteSink {
         encoder = try LayerEncoder(into: layout, compression: Compression(compression), level: level, limit: limit, name: name)
         if tarStream {
             tar = try TarWriter(sink: self, name: "new layer")
-            tar.mtimeClamp = ImageBuilder.sourceDateEpoch
+            tar.mtimeClamp = try ImageBuilder.sourceDateEpoch()
         }
     }
 

@@ -14,9 +14,15 @@ public enum TransportAddress: Sendable, Equatable, CustomStringConvertible {
     /// existing file or directory (the last such `:`); where none does, at the first `:`,
     /// as skopeo splits (`oci:dir:repo:tag` is directory `dir`, reference `repo:tag`).
     /// The whole text is PATH when it exists; `-:REF` is standard input or output.
-    /// - Throws: `LadingError.invalidArgument` for an unknown transport.
+    /// - Throws: `LadingError.invalidArgument` for an unknown transport, or a transport
+    ///   with no PATH (`oci:`, `docker-archive::REF`).
     public init(parsing text: String) throws {
-        func split(_ rest: String) -> (String, String?) {
+        func split(_ rest: String) throws -> (String, String?) {
+            // An empty PATH would be the file system's root once `/index.json` is added.
+            if rest.isEmpty || rest.hasPrefix(":") {
+                let transport = text.prefix { $0 != ":" }
+                throw LadingError(.invalidArgument, "\(text): no path after \(transport): (\(transport):PATH[:REF])")
+            }
             if rest == "-" || FileManager.default.fileExists(atPath: rest) { return (rest, nil) }
             if rest.hasPrefix("-:") { return ("-", rest.count > 2 ? String(rest.dropFirst(2)) : nil) }
             let colons = rest.indices.filter { rest[$0] == ":" }
@@ -26,13 +32,13 @@ public enum TransportAddress: Sendable, Equatable, CustomStringConvertible {
             return (String(rest[..<at]), ref.isEmpty ? nil : ref)
         }
         if text.hasPrefix("docker-archive:") {
-            let (p, r) = split(String(text.dropFirst("docker-archive:".count)))
+            let (p, r) = try split(String(text.dropFirst("docker-archive:".count)))
             self = .dockerArchive(path: p, reference: r)
         } else if text.hasPrefix("oci-archive:") {
-            let (p, r) = split(String(text.dropFirst("oci-archive:".count)))
+            let (p, r) = try split(String(text.dropFirst("oci-archive:".count)))
             self = .ociArchive(path: p, reference: r)
         } else if text.hasPrefix("oci:") {
-            let (p, r) = split(String(text.dropFirst("oci:".count)))
+            let (p, r) = try split(String(text.dropFirst("oci:".count)))
             self = .ociLayout(directory: p, reference: r)
         } else if text.hasPrefix("store:") {
             self = .store(name: String(text.dropFirst("store:".count)))

@@ -86,7 +86,8 @@ public struct ImageReader {
     /// (`isReferrerTag`); or its target an attestation, an `unknown/unknown` manifest, a
     /// manifest with layers none of which is a layer type, or one without layers whose
     /// config is no image config (an artifact: a signature, an SBOM); or an index none of
-    /// whose children could be a real image (all pseudo). A manifest or index that cannot
+    /// whose children could be a real image (all pseudo); or an unnamed manifest with a
+    /// `subject` (a referrer). A manifest or index that cannot
     /// be read is not judged one (it is listed, as before).
     /// - Parameter details: the image's details when already read: a manifest's is
     ///   judged from them, without reading it again.
@@ -95,17 +96,22 @@ public struct ImageReader {
         if !tags.isEmpty, tags.allSatisfy(Self.isReferrerTag) { return true }
         let d = image.descriptor
         if d.isPseudoImage() { return true }
+        // An unnamed referrer (a `subject`: a signature, an SBOM attached to an image) is
+        // metadata of the image it refers to, shown under it by `tree`.
         if let details, MediaType.isManifest(d.mediaType), details.manifestDigest == d.digest {
-            return Self.isPseudoManifest(details.manifest, d)
+            return Self.isPseudoManifest(details.manifest, d) || (image.isDangling && details.manifest.subject != nil)
         }
         // One walk over the image's indexes and manifests: pseudo when the root was read
         // and no manifest met could be a real image (an absent or unreadable child could).
-        var rootRead = false, real = false
+        var rootRead = false, real = false, referrer = false
         var walk = DescriptorWalk(source: source)
         walk.absent = { node in if case .root = node.role { return }; real = true }
         do {
             try walk.visit([d], unreadable: { node, _ in if case .root = node.role { return }; real = true }, document: { node, doc in
-                if case .root = node.role { rootRead = true }
+                if case .root = node.role {
+                    rootRead = true
+                    if image.isDangling, case .manifest(let m, _) = doc, m.subject != nil { referrer = true }
+                }
                 if case .manifest(let m, _) = doc, !Self.isPseudoManifest(m, node.descriptor) { real = true }
             }) { node in
                 switch node.role {
@@ -119,7 +125,7 @@ public struct ImageReader {
         } catch {
             return false
         }
-        return rootRead && !real
+        return referrer || (rootRead && !real)
     }
 
     /// A manifest that is no runnable image: moby's rule (layers, none of a layer type),

@@ -24,7 +24,7 @@ extension ImageService {
         let image = try resolve(name)
         let d = try details(of: image)
         var builder = try ImageBuilder(manifest: d.manifest, rawConfig: try layout.readBlob(d.configDigest))
-        let now = ImageBuilder.timestamp()
+        let now = try ImageBuilder.timestamp()
         var staged: [any StagedContent] = []
         for path in paths {
             let layer = try stageTarball(path: path, options: options)

@@ -53,14 +53,14 @@ extension ImageService {
         let (layer, diffID, staged): (Descriptor, Digest, any StagedContent)
         do {
             var changeset = ChangesetWriter()
-            changeset.mtimeClamp = ImageBuilder.sourceDateEpoch
+            changeset.mtimeClamp = try ImageBuilder.sourceDateEpoch()
             written = try changeset.write(base: lower, directory: directory, to: writer.tar)
             (layer, diffID, staged) = try writer.finish()
         } catch {
             writer.abort()
             throw error
         }
-        let now = ImageBuilder.timestamp()
+        let now = try ImageBuilder.timestamp()
         var entry: [String: Any] = ["created": now, "created_by": "lading commit"]
         if let a = options.author { entry["author"] = a }
         if let m = options.message { entry["comment"] = m }

@@ -49,7 +49,7 @@ extension ImageService {
         let platform = try options.platform.map { try Platform.parse($0, host: host) } ?? host
         var builder = ImageBuilder(platform: platform)
         builder.append(layer: layer.descriptor, diffID: layer.diffID)
-        let now = ImageBuilder.timestamp()
+        let now = try ImageBuilder.timestamp()
         builder.config["created"] = now
         builder.history = [["created": now, "comment": options.message ?? "Imported from \(path == "-" ? "-" : path)"]]
         try applyChanges(options.changes, to: &builder)

@@ -41,6 +41,11 @@ extension ImageService {
         let changes = try ChangeSet(parsing: options.changes)
         let platform = try options.platform.map { try Platform.parse($0, host: .host) }
         let image = try resolve(name)
+        // --platform relabels one image; on an index it would relabel whichever child
+        // the host picks, the others dropped.
+        if platform != nil, MediaType.isIndex(image.descriptor.mediaType) {
+            throw LadingError(.invalidArgument, "\(name) is a multi-platform index: --platform sets the platform of one image; copy one platform's image out first (lading copy --platform OS/ARCH store:\(name) store:NEWNAME), then mutate that")
+        }
         let d = try details(of: image)
         var builder = try ImageBuilder(manifest: d.manifest, rawConfig: try layout.readBlob(d.configDigest))
 
@@ -71,7 +76,7 @@ extension ImageService {
             for (k, v) in options.annotations { a[k] = v }
             builder.annotations = a
         }
-        let now = ImageBuilder.timestamp()
+        let now = try ImageBuilder.timestamp()
         var entry: [String: Any] = ["created": now, "created_by": "lading mutate", "empty_layer": true]
         if let m = options.message { entry["comment"] = m }
         builder.history = builder.history + [entry]

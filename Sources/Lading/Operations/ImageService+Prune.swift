@@ -54,6 +54,7 @@ extension ImageService {
             if options.notLabels.contains(where: { k, v in labels[k] != nil && (v == nil || labels[k] == v) }) { continue }
             selected.append(img)
         }
+        selected = try keepingReferrers(of: selected)
         let ids = Set(selected.map(\.id))
         // The new index.json is written before any blob is deleted; a dry run locks nothing.
         (_, report.deletedBlobs) = try layout.updateNamesAndCollect(dryRun: options.dryRun) { names in
@@ -66,4 +67,27 @@ extension ImageService {
         return report
     }
 
+    /// `selected` less the referrers (image-spec manifest.md `subject`: signatures,
+    /// SBOMs, attestations stored as unnamed entries) of what stays: metadata attached
+    /// to a kept image is kept with it, however deep the chain (a signature of an SBOM).
+    func keepingReferrers(of selected: [ImageRecord]) throws -> [ImageRecord] {
+        struct Subject: Decodable { var subject: Descriptor? }
+        var subjects: [Digest: Digest] = [:]
+        for img in selected {
+            let bytes = try? layout.readBlob(img.descriptor.digest)
+            subjects[img.id] = bytes.flatMap { try? JSON.decode(Subject.self, from: $0, what: "manifest") }?.subject?.digest
+        }
+        guard !subjects.isEmpty else { return selected }
+        let chosen = Set(selected.map(\.id))
+        let staying = try images().filter { !chosen.contains($0.id) }.map(\.descriptor)
+        var kept = try layout.reachable(from: staying)
+        var left = selected
+        while true {
+            let keep = left.filter { img in subjects[img.id].map { kept.contains($0) } ?? false }
+            if keep.isEmpty { return left }
+            kept.formUnion(try layout.reachable(from: keep.map(\.descriptor)))
+            let ids = Set(keep.map(\.id))
+            left.removeAll { ids.contains($0.id) }
+        }
+    }
 }

@@ -66,7 +66,7 @@ extension ImageService {
                 }
             }
         }
-        let now = ImageBuilder.timestamp()
+        let now = try ImageBuilder.timestamp()
         var entry: [String: Any] = ["created": now, "created_by": "lading squash"]
         entry["comment"] = options.message ?? (keep == 0 ? "create new from \(image.id)" : "merge \(image.id) to \(diffIDs[keep - 1])")
         builder.history = kept + [entry]

@@ -64,7 +64,8 @@ extension Verifier {
             if p.denyRoot {
                 let user = img.config.config?.user ?? ""
                 let name = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-                if name.isEmpty || name == "0" || name == "root" {
+                // The runtime reads a numeric user as a number (`00`, `+0` are uid 0).
+                if name.isEmpty || name == "root" || Int(name) == 0 {
                     add(Rules.policyDenyRoot, img.digest, img.path, "image for \(img.platform) runs as root (User \"\(user)\")")
                 }
             }

@@ -63,7 +63,7 @@ struct VerifyCommand: ParsableCommand {
             targets.map { Verifier.verify(target: $0, storePath: store, policy: policy) }
         }
         // With `--junit -` standard output carries the XML alone.
-        let emit: (String) -> Void = junit == "-" ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } : { print($0) }
+        let emit: (String) -> Void = junit == "-" ? { FileHandle.standardError.write(Data((visible($0) + "\n").utf8)) } : { print(visible($0)) }
         if case .json = try format.parsed() {
             emit(jsonLine(reports.map { r in
                 ["target": r.target, "clean": r.clean, "blobsChecked": r.blobsChecked,
@@ -100,7 +100,11 @@ struct VerifyCommand: ParsableCommand {
 
     func junitXML(_ reports: [VerifyReport]) -> String {
         func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            // XML 1.0 has no form for most control characters: they are shown as \u{…}.
+            String(s.unicodeScalars.map { c -> String in
+                c.value < 0x20 && c != "\t" && c != "\n" && c != "\r" || (0xFFFE...0xFFFF).contains(c.value)
+                    ? "\\u{\(String(c.value, radix: 16))}" : String(c)
+            }.joined()).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         let failures = reports.filter { !$0.clean }.count
