@@ -34,8 +34,11 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // The one shape of every error (code, message, cause).
+        .target(name: "Diagnostics"),
         // Byte streams: chunk sources, sinks, file and digest sinks, their errors.
         .target(name: "ByteStreams", dependencies: [
+            "Diagnostics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Tar reading and writing, compression filters and raw stream codecs.
@@ -45,20 +48,21 @@ let package = Package(
         ]),
         // Pure OCI / Docker value types. No I/O.
         .target(name: "ImageSpec", dependencies: [
+            "Diagnostics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The content store over an OCI image layout directory.
-        .target(name: "ImageLayout", dependencies: ["ImageSpec", "ByteStreams"]),
+        .target(name: "ImageLayout", dependencies: ["Diagnostics", "ImageSpec", "ByteStreams"]),
         // Readers and writers for docker-archive, OCI layout and oci-archive.
-        .target(name: "ImageTransport", dependencies: ["ImageSpec", "ImageLayout", "TarArchive"]),
+        .target(name: "ImageTransport", dependencies: ["Diagnostics", "ImageSpec", "ImageLayout", "TarArchive"]),
         // Layer tarballs: whiteouts, secure apply onto a directory, tree comparison,
         // changeset writing, squash.
-        .target(name: "LayerChangeset", dependencies: ["ImageSpec", "TarArchive"]),
+        .target(name: "LayerChangeset", dependencies: ["Diagnostics", "ImageSpec", "TarArchive"]),
         // Dockerfile instructions applied to an image config (`--change`, commit/import).
         .target(name: "ConfigChanges", dependencies: ["ImageSpec"]),
         // The image service: the operations users and build systems call.
         .target(name: "Lading", dependencies: [
-            "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "LayerChangeset", "ConfigChanges",
+            "Diagnostics", "ImageSpec", "ImageLayout", "ImageTransport", "TarArchive", "LayerChangeset", "ConfigChanges",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "LadingCLI", dependencies: [

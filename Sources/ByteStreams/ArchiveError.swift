@@ -1,10 +1,11 @@
+import Diagnostics
 import Foundation
 
 /// An error from reading or writing an archive or a compressed stream.
 ///
 /// `message` names the file or entry at fault and what was wrong; `cause` holds
 /// libarchive's own words (copied before the handle is freed) or the `errno` text.
-public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ArchiveError: CodedError, Sendable, Equatable {
     /// What kind of failure this is.
     public enum Code: String, Sendable {
         /// The bytes are not a tar archive (or not a stream libarchive can decode).
@@ -29,10 +30,6 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
         self.cause = cause
     }
 
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
-        return message
-    }
 
     /// An `.io` error carrying `strerror(errno)`.
     public static func errno(_ message: String, _ err: Int32 = Foundation.errno) -> ArchiveError {

@@ -1,8 +1,9 @@
+import Diagnostics
 import Foundation
 
 /// An error in an OCI or Docker document or name: bad grammar, a missing required
 /// field, or a document of the wrong kind.
-public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct SpecError: CodedError, Sendable, Equatable {
     public enum Code: String, Sendable {
         case invalidDigest, invalidReference, invalidDocument, invalidPlatform, unsupported
     }
@@ -14,10 +15,6 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
         self.code = code
         self.message = message
         self.cause = cause
-    }
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
-        return message
     }
 }
 

@@ -1,9 +1,10 @@
+import Diagnostics
 import Foundation
 
 /// An error reading or writing an image archive or layout: a missing entry, an
 /// inconsistent manifest, a digest that does not match. `message` names the archive,
 /// the entry or the digest at fault.
-public struct TransportError: Error, CustomStringConvertible, Sendable {
+public struct TransportError: CodedError, Sendable {
     public enum Code: String, Sendable {
         case unrecognizedFormat, missingEntry, invalidManifest, layerMismatch, invalidName, unsafeLink, unsupported, notFound, tooLarge, recodedNonLayer, invalidIndex
     }
@@ -15,10 +16,6 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
         self.code = code
         self.message = message
         self.cause = cause
-    }
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
-        return message
     }
 }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import TarArchive
 
@@ -6,7 +7,7 @@ import TarArchive
 /// `message` names the layer and the entry at fault (raw names escaped with
 /// `LayerPath.escape(_:)`), `cause` holds the underlying reason (`errno` text or
 /// the archive reader's own message).
-public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct LayerError: CodedError, Sendable, Equatable {
     /// What kind of failure this is.
     public enum Code: String, Sendable {
         /// An entry name escapes the root (`..` past the top) or names the root as a non-directory.
@@ -38,10 +39,6 @@ public struct LayerError: Error, CustomStringConvertible, Sendable, Equatable {
         self.cause = cause
     }
 
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
-        return message
-    }
 
     /// An `.io` error carrying `strerror(err)`.
     static func errno(_ message: String, _ err: Int32 = Foundation.errno) -> LayerError {

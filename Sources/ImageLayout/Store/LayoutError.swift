@@ -1,8 +1,9 @@
+import Diagnostics
 import Foundation
 
 /// An error from the content store: a missing or mismatched blob, a bad `index.json`,
 /// a failed file operation. `message` names the file or digest at fault.
-public struct LayoutError: Error, CustomStringConvertible, Sendable {
+public struct LayoutError: CodedError, Sendable {
     public enum Code: String, Sendable {
         case notALayout, blobNotFound, digestMismatch, sizeMismatch, tooLarge, invalidIndex, invalidDocument, io, locked, unsupported
     }
@@ -13,10 +14,6 @@ public struct LayoutError: Error, CustomStringConvertible, Sendable {
         self.code = code
         self.message = message
         self.cause = cause
-    }
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
-        return message
     }
 }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import ConfigChanges
 import Foundation
 import ImageLayout
@@ -12,7 +13,7 @@ import TarArchive
 /// them (or a `CancellationError`) as this one type, message and cause kept.
 ///
 /// `description` and `localizedDescription` are the message (`No such image: busybox`).
-public struct LadingError: Error, CustomStringConvertible, LocalizedError, Sendable {
+public struct LadingError: CodedError, LocalizedError, Sendable {
     public enum Code: String, Sendable {
         case notFound, ambiguous, conflict, invalidArgument, unsupported
         /// The operation was stopped through its `TransferMonitor`; the store is as it was.
@@ -33,10 +34,6 @@ public struct LadingError: Error, CustomStringConvertible, LocalizedError, Senda
         self.code = code
         self.message = message
         self.cause = cause
-    }
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message): \(cause)" }
-        return message
     }
 
     /// `error` as a `LadingError`: itself when it is one, else its message with a code
