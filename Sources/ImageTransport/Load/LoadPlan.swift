@@ -15,8 +15,15 @@ public final class LoadPlan {
     /// Whether `install` requires the external blobs in the store it installs into (not
     /// for `ExcludedBlobs.Policy.expected`).
     var externalRequired = true
-    /// Warnings worth telling the user (sparse indexes, skipped entries).
-    public internal(set) var warnings: [String] = []
+    /// Warnings worth telling the user (sparse indexes, skipped entries), each once (a
+    /// config shared by many manifests is warned about once).
+    public internal(set) var warnings: [String] = [] {
+        didSet {
+            guard warnings.count == oldValue.count + 1, let last = warnings.last else { return }
+            if !warned.insert(last).inserted { warnings.removeLast() }
+        }
+    }
+    private var warned: Set<String> = []
 
     /// Layers re-encoded while they were read (`ImageLoader.Options.recode`): the source
     /// digest → the new blob's digest, size and compression.
