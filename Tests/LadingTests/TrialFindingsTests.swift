@@ -96,3 +96,25 @@ import TestSupport
         #expect(try run([ladingBinary, "images", "-a", "--no-trunc", "-q", "--store", s]).out == before)
     }
 }
+
+extension TrialFindingsTests {
+    /// A dangling image whose manifest cannot be read may be a referrer of a kept image:
+    /// prune deletes nothing on that guess, and says which document it could not read.
+    @Test func pruneDeletesNothingWhenADanglingManifestCannotBeRead() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = dir.path + "/s"
+        #expect(try run([ladingBinary, "load", "-q", "-i", corpus + "/v2.skopeo.docker.tar", "--store", s]).status == 0)
+        let old = try run([ladingBinary, "images", "-q", "--no-trunc", "--store", s]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The name moves to a new image; the old one is left unnamed.
+        #expect(try run([ladingBinary, "import", corpus + "/rootfs.tar", "example.com/team/app:v2", "--store", s]).status == 0)
+        let hex = String(old.dropFirst("sha256:".count))
+        let blob = s + "/blobs/sha256/" + hex
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: blob))
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: s + "/blobs/sha256").sorted()
+        let r = try run([ladingBinary, "prune", "-f", "--store", s])
+        #expect(r.status == 1)
+        #expect(r.err.contains(hex), "\(r.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s + "/blobs/sha256").sorted() == blobs)
+    }
+}

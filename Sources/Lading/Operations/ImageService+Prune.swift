@@ -70,18 +70,25 @@ extension ImageService {
     /// `selected` less the referrers (image-spec manifest.md `subject`: signatures,
     /// SBOMs, attestations stored as unnamed entries) of what stays: metadata attached
     /// to a kept image is kept with it, however deep the chain (a signature of an SBOM).
+    /// One whose document cannot be read is kept: whether it refers to a kept image
+    /// cannot be told, and nothing is deleted on a guess (`rmi` removes it by ID).
     func keepingReferrers(of selected: [ImageRecord]) throws -> [ImageRecord] {
         struct Subject: Decodable { var subject: Descriptor? }
         var subjects: [Digest: Digest] = [:]
+        var unreadable: Set<Digest> = []
         for img in selected {
-            let bytes = try? layout.readBlob(img.descriptor.digest)
-            subjects[img.id] = bytes.flatMap { try? JSON.decode(Subject.self, from: $0, what: "manifest") }?.subject?.digest
+            do {
+                let doc = try JSON.decode(Subject.self, from: try layout.readBlob(img.descriptor.digest), what: "manifest")
+                subjects[img.id] = doc.subject?.digest
+            } catch {
+                unreadable.insert(img.id)
+            }
         }
-        guard !subjects.isEmpty else { return selected }
+        var left = selected.filter { !unreadable.contains($0.id) }
+        guard !subjects.isEmpty else { return left }
         let chosen = Set(selected.map(\.id))
         let staying = try images().filter { !chosen.contains($0.id) }.map(\.descriptor)
         var kept = try layout.reachable(from: staying)
-        var left = selected
         while true {
             let keep = left.filter { img in subjects[img.id].map { kept.contains($0) } ?? false }
             if keep.isEmpty { return left }
