@@ -67,6 +67,31 @@ extension BlobStore {
 }
 
 extension BlobStore {
+    /// Copies blob `digest` (`size` bytes) from `source` into this store, chunk by chunk
+    /// (1 MiB at most), checked against both and installed; a failed copy leaves nothing.
+    /// - Parameter between: called before each chunk is written (a cancellation check).
+    /// - Returns: the blob, installed.
+    /// - Throws: `LayoutError.blobNotFound` when `source` lacks it, `.digestMismatch` /
+    ///   `.sizeMismatch` when its content is not what it is named, `ArchiveError.io`.
+    @discardableResult
+    public func copyBlob(_ digest: Digest, size: Int64, from source: any BlobStore,
+                         between: () throws -> Void = {}) throws -> any StagedContent {
+        let w = try newBlob(sizeHint: size)
+        do {
+            let chunks = try source.chunks(of: digest)
+            while true {
+                let c = try chunks.nextChunk()
+                if c.isEmpty { break }
+                try between()
+                try w.write(c)
+            }
+        } catch {
+            w.abort()
+            throw error
+        }
+        return try commit(w, expected: digest, expectedSize: size, what: "blob \(digest)")
+    }
+
     /// `chunks(of:)` pushed through `body`, exactly `blobSize(d)` bytes (a tar header
     /// was written with that size).
     public func forEachChunk(of d: Digest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {

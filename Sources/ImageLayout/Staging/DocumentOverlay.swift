@@ -113,18 +113,6 @@ public final class DocumentOverlay: BlobStore {
             return try put(try s.readBlob(digest, limit: DocumentLimits.manifest))
         }
         guard let store = s as? any BlobStore else { throw LayoutError(.blobNotFound, "blob \(digest) not found") }
-        let w = try base.newBlob(sizeHint: size)
-        do {
-            let chunks = try store.chunks(of: digest)
-            while true {
-                let c = try chunks.nextChunk()
-                if c.isEmpty { break }
-                try w.write(c)
-            }
-        } catch {
-            w.abort()
-            throw error
-        }
-        try base.commit(w, expected: digest, expectedSize: size, what: "blob \(digest)")
+        try base.copyBlob(digest, size: size, from: store)
     }
 }

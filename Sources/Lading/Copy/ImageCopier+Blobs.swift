@@ -33,21 +33,9 @@ extension ImageCopier {
     }
 
     private func copy(_ d: Descriptor, from src: OCILayout, to dst: any BlobStore) throws {
-        let w = try dst.newBlob(sizeHint: d.size)
-        let fd = open(src.blobPath(d.digest), O_RDONLY | O_CLOEXEC)
-        defer { close(fd) }
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buf.deallocate() }
-        while true {
-            let n = Glibc.read(fd, buf.baseAddress, buf.count)
-            if n < 0 { if errno == EINTR { continue }; throw ArchiveError.errno("cannot read blob \(d.digest)") }
-            if n == 0 { break }
-            // Progress is counted where the bytes land (a layout's blob writer, an
-            // archive); here only a cancellation is seen, between chunks.
-            try monitor?.check()
-            try w.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-        }
-        try dst.commit(w, expected: d.digest, expectedSize: d.size, what: "blob \(d.digest)")
+        // Progress is counted where the bytes land (a layout's blob writer, an archive);
+        // here only a cancellation is seen, between chunks.
+        try dst.copyBlob(d.digest, size: d.size, from: src) { try monitor?.check() }
     }
 
     /// The manifest of `d` for `platform`: `d` itself unless it is an index, else the
