@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "ImageTransport", dependencies: ["Diagnostics", "ImageSpec", "ImageLayout", "TarArchive"]),
         // Layer tarballs: whiteouts, secure apply onto a directory, tree comparison,
         // changeset writing, squash.
-        .target(name: "LayerChangeset", dependencies: ["Diagnostics", "ImageSpec", "TarArchive"]),
+        .target(name: "LayerChangeset", dependencies: ["Diagnostics", "ByteStreams", "ImageSpec", "TarArchive"]),
         // Dockerfile instructions applied to an image config (`--change`, commit/import).
         .target(name: "ConfigChanges", dependencies: ["ImageSpec"]),
         // The image service: the operations users and build systems call.

@@ -9,6 +9,9 @@ public final class ThreadedSink: ByteSink, @unchecked Sendable {
     private let downstream: ByteSink
     private let condition = NSCondition()
     private var queue: [[UInt8]] = []
+    /// Buffers the worker is done with, kept for the next writes: a fresh allocation per
+    /// chunk costs page faults and zeroing on every chunk.
+    private var spare: [[UInt8]] = []
     private var closed = false
     private var done = false
     private var failure: Error?
@@ -37,19 +40,26 @@ public final class ThreadedSink: ByteSink, @unchecked Sendable {
             let failed = failure != nil
             condition.unlock()
             if failed { continue }
+            var error: Error?
             do {
                 try chunk.withUnsafeBytes { try downstream.write($0) }
-            } catch {
-                condition.lock()
-                failure = error
-                condition.unlock()
+            } catch let e {
+                error = e
             }
+            condition.lock()
+            if let error { failure = error }
+            if spare.count < depth { spare.append(chunk) }
+            condition.unlock()
         }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
-        let copy = Array(bytes)
+        condition.lock()
+        var copy = spare.popLast() ?? []
+        condition.unlock()
+        copy.removeAll(keepingCapacity: true)
+        copy.append(contentsOf: bytes)
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= depth && failure == nil { condition.wait() }

@@ -1,4 +1,5 @@
 import Foundation
+import ByteStreams
 
 /// One difference between two trees, as `docker diff` reports it (FORMATS.md §5).
 public struct Change: Equatable, Sendable, CustomStringConvertible {

@@ -1,17 +1,11 @@
 import Foundation
+import ByteStreams
 
 /// An owned file descriptor, closed when released.
 final class FileDescriptor {
     let fd: Int32
     init(_ fd: Int32) { self.fd = fd }
     deinit { _ = Glibc.close(fd) }
-}
-
-/// Calls `body` with `bytes` as a NUL-terminated C string.
-func withCName<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) throws -> T) rethrows -> T {
-    var b = bytes
-    b.append(0)
-    return try b.withUnsafeBufferPointer { try $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count, body) }
 }
 
 /// `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)`; nil when the name does not exist.

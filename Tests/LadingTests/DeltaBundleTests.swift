@@ -2,6 +2,7 @@ import Foundation
 import ImageSpec
 import ImageTransport
 import Lading
+import TarArchive
 import Testing
 import TestSupport
 
@@ -98,6 +99,75 @@ import TestSupport
         #expect(d.status == 1)
         #expect(d.err.contains("\(Self.baseLayer) (damaged: its content has digest sha256:"), "\(d.err)")
         #expect(snapshot(site) == siteBefore)
+    }
+
+    /// The store records a hash of each blob of 1 MiB or more it writes (`user.lading.checked`):
+    /// the delta load takes a left-out blob on that record while the file is as recorded,
+    /// hashes it once it changed, and hashes it always with --rehash-base.
+    @Test func aRecordedBaseIsTakenOnItsRecordUntilItChanges() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, site) = try stores(dir)
+        let delta = dir.path + "/delta.tar"
+        #expect(try run([ladingBinary, "save", "--store", src, "--exclude-from", site, "-o", delta, "example.com/team/app:v2"]).status == 0)
+        let blob = "\(site)/blobs/sha256/\(Self.baseLayer.dropFirst(7))"
+        // Written by the load: recorded, its time set a second back.
+        var st = stat()
+        #expect(lstat(blob, &st) == 0)
+        let recorded = Xattr.get(path: blob, "user.lading.checked")
+        #expect(recorded?.count == 56)
+        #expect(recorded.map { Array($0.prefix(32)) } == hexBytes(String(Self.baseLayer.dropFirst(7))))
+        #expect(recorded.map { Array($0[32..<40]) } == withUnsafeBytes(of: Int64(1_997_312).littleEndian, Array.init))
+        #expect(Double(st.st_mtim.tv_sec) < Date().timeIntervalSince1970)
+        // Small blobs (the manifest, the config) carry none.
+        let small = try FileManager.default.contentsOfDirectory(atPath: "\(site)/blobs/sha256").filter { "sha256:" + $0 != Self.baseLayer }
+        #expect(small.count == 2)
+        for b in small { #expect(Xattr.get(path: "\(site)/blobs/sha256/\(b)", "user.lading.checked") == nil, "\(b)") }
+
+        // Altered behind the store's back with its time put back: the record still
+        // matches, so the load takes it; --rehash-base hashes it and refuses it.
+        chmod(blob, 0o644)
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: blob))
+        try h.seek(toOffset: 1000)
+        try h.write(contentsOf: Data([0x41]))
+        try h.close()
+        var times = [st.st_atim, st.st_mtim]
+        #expect(utimensat(AT_FDCWD, blob, &times, 0) == 0)
+        let copy = dir.path + "/copy"
+        #expect(try run(["cp", "-a", site, copy]).status == 0)
+        let before = snapshot(site)
+        let strict = try run([ladingBinary, "load", "--store", site, "--rehash-base", delta])
+        #expect(strict.status == 1)
+        #expect(strict.err.contains("\(Self.baseLayer) (damaged: its content has digest sha256:"), "\(strict.err)")
+        #expect(snapshot(site) == before)
+        let quick = try run([ladingBinary, "load", "--store", copy, delta])
+        #expect(quick.status == 0, "\(quick.err)")
+
+        // Any write moves the time: the record no longer matches and the load hashes.
+        let h2 = try FileHandle(forUpdating: URL(fileURLWithPath: blob))
+        try h2.seek(toOffset: 2000)
+        try h2.write(contentsOf: Data([0x42]))
+        try h2.close()
+        let changed = try run([ladingBinary, "load", "--store", site, delta])
+        #expect(changed.status == 1)
+        #expect(changed.err.contains("\(Self.baseLayer) (damaged: its content has digest sha256:"), "\(changed.err)")
+
+        // A blob without a record is hashed, and recorded once found intact (its time is
+        // older than a second).
+        let fresh = dir.path + "/fresh"
+        #expect(try run([ladingBinary, "load", "--store", fresh, dir.path + "/base.tar"]).status == 0)
+        let freshBlob = "\(fresh)/blobs/sha256/\(Self.baseLayer.dropFirst(7))"
+        #expect(try run(["python3", "-c", "import os,sys; os.removexattr(sys.argv[1], 'user.lading.checked')", freshBlob]).status == 0)
+        #expect(Xattr.get(path: freshBlob, "user.lading.checked") == nil)
+        let l = try run([ladingBinary, "load", "--store", fresh, delta])
+        #expect(l.status == 0, "\(l.err)")
+        #expect(Xattr.get(path: freshBlob, "user.lading.checked").map { Array($0.prefix(40)) } == recorded.map { Array($0.prefix(40)) })
+    }
+
+    private func hexBytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = [], chars = Array(hex.utf8)
+        while chars.count >= 2 { out.append(UInt8(String(decoding: chars[0..<2], as: UTF8.self), radix: 16)!); chars.removeFirst(2) }
+        return out
     }
 
     @Test func aBadInventoryIsNamedWithItsLine() throws {

@@ -24,6 +24,11 @@ public protocol BlobStore: BlobSource {
     /// The installed blob's content as a pull source (for a `TarReader`).
     /// - Throws: `LayoutError.blobNotFound`; reading throws `ArchiveError` `.io`.
     func chunks(of d: Digest) throws -> ChunkSource
+    /// Whether the store holds blob `d` at `size` bytes with a record that its content was
+    /// hashed and matched since it last changed (`CheckRecord`); false when it keeps none.
+    func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool
+    /// Records that the installed blob `d` was just hashed and matched its name.
+    func recordChecked(_ d: Digest)
 }
 
 /// A blob being written into a `BlobStore`, hashed as it is written.
@@ -45,6 +50,11 @@ public protocol StagedContent: AnyObject {
     func sync()
     /// Makes the blob part of the store (a no-op the second time).
     func install() throws
+}
+
+extension BlobStore {
+    public func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool { false }
+    public func recordChecked(_ d: Digest) {}
 }
 
 extension BlobStore {
@@ -111,6 +121,14 @@ extension BlobStore {
 
 extension OCILayout: BlobStore {
     public func newBlob(sizeHint: Int64?) throws -> any BlobStaging { try newBlob() }
+
+    public func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool {
+        d.isSupported && CheckRecord.matches(path: blobPath(d), digest: d, size: size)
+    }
+
+    public func recordChecked(_ d: Digest) {
+        if d.isSupported { CheckRecord.write(path: blobPath(d), digest: d) }
+    }
 
     public func chunks(of d: Digest) throws -> ChunkSource {
         guard hasBlob(d) else { throw LayoutError(.blobNotFound, "blob \(d) is missing from \(root)") }

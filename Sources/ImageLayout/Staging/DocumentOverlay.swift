@@ -37,6 +37,9 @@ public final class DocumentOverlay: BlobStore {
 
     public func hasBlob(_ d: Digest) -> Bool { blobSize(d) != nil }
 
+    public func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool { base.hasCheckedBlob(d, size: size) }
+    public func recordChecked(_ d: Digest) { base.recordChecked(d) }
+
     public func readBlob(_ d: Digest, limit: Int) throws -> [UInt8] {
         if let m = memory[d] {
             guard m.count <= limit else { throw LayoutError(.tooLarge, "blob \(d) is larger than \(limit) bytes") }

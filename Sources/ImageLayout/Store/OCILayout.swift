@@ -177,6 +177,9 @@ public final class OCILayout: @unchecked Sendable {
         // they opened.
         let dir = (dest as NSString).deletingLastPathComponent
         if !FileOps.isDirectory(dir) { try FileOps.mkdirs(dir) }
+        // Hashed as it was written: recorded so (before the chmod, which would bar a
+        // user who is not root from setting the attribute).
+        CheckRecord.write(path: tempPath, digest: d, setTime: true)
         chmod(tempPath, 0o444)
         try FileOps.rename(tempPath, dest)
     }

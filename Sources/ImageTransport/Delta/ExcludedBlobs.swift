@@ -25,8 +25,10 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
 
     /// How `ImageLoader` treats the blobs a delta archive leaves out.
     public enum Policy: Sendable {
-        /// Take them from the store the archive is read into, each checked there (size and
-        /// SHA-256) before anything is named; a missing or damaged one fails the read.
+        /// Take them from the store the archive is read into, each checked there before
+        /// anything is named (size, and SHA-256 unless the store recorded a hash of that
+        /// file since it last changed: `BlobStore.hasCheckedBlob`); a missing or damaged
+        /// one fails the read.
         case fromDestination
         /// Take them as present without reading them (`verify` of an archive alone).
         case expected
@@ -43,16 +45,19 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
     }
 
     /// Checks that `store` holds every listed blob, with its size and digest (each blob
-    /// hashed, on every core).
+    /// hashed, on every core, unless `rehash` is false and the store recorded a hash of
+    /// it since it last changed).
     /// - Throws: `TransportError.missingEntry` listing every digest missing or damaged,
     ///   naming `source`.
-    public func check(in store: any BlobStore, source: String) throws {
-        try report(problems(in: store), source: source)
+    public func check(in store: any BlobStore, source: String, rehash: Bool = false) throws {
+        try report(problems(in: store, rehash: rehash), source: source)
     }
 
     /// What is wrong with each listed blob in `store` (missing, another size, damaged),
-    /// by digest; empty when all are there intact.
-    public func problems(in store: any BlobStore) -> [Digest: String] {
+    /// by digest; empty when all are there intact. A blob the store recorded as hashed
+    /// since it last changed is taken as intact unless `rehash`; one hashed here and found
+    /// intact is recorded so.
+    public func problems(in store: any BlobStore, rehash: Bool = false) -> [Digest: String] {
         let blobs = self.blobs
         nonisolated(unsafe) let store = store
         let problems = Problems(count: blobs.count)
@@ -60,6 +65,7 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
             let d = blobs[i]
             guard let size = store.blobSize(d.digest) else { return problems.set(i, "missing") }
             guard size == d.size else { return problems.set(i, "\(size) bytes in the store, the archive says \(d.size)") }
+            if !rehash && store.hasCheckedBlob(d.digest, size: size) { return }
             var hash = StreamDigester()
             do {
                 // Read through a buffer, not mapped: mapped pages would count against the
@@ -69,7 +75,7 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
                 return problems.set(i, "unreadable: \(error)")
             }
             let actual = Digest(sha256Hex: hash.finalizeHex())
-            if actual != d.digest { problems.set(i, "damaged: its content has digest \(actual)") }
+            if actual != d.digest { problems.set(i, "damaged: its content has digest \(actual)") } else { store.recordChecked(d.digest) }
         }
         var out: [Digest: String] = [:]
         for (i, p) in problems.all.enumerated() { if let p { out[blobs[i].digest] = p } }
@@ -92,12 +98,12 @@ final class ExcludedPrecheck: @unchecked Sendable {
     private let group = DispatchGroup()
     private var problems: [Digest: String]?
 
-    init?(document bytes: [UInt8], store: any BlobStore) {
+    init?(document bytes: [UInt8], store: any BlobStore, rehash: Bool) {
         guard let record = try? JSON.decode(ExcludedBlobs.self, from: bytes, what: ExcludedBlobs.fileName) else { return nil }
         nonisolated(unsafe) let store = store
         group.enter()
         DispatchQueue.global().async { [self] in
-            problems = record.problems(in: store)
+            problems = record.problems(in: store, rehash: rehash)
             group.leave()
         }
     }

@@ -45,8 +45,9 @@ final class TarballFiles: ArchiveFiles {
     /// - Parameter recode: re-encode entries that look like layers (see `looksLikeLayer`).
     /// - Parameter checkExcludedIn: where a delta archive's left-out blobs are checked, on
     ///   another thread, from the moment its `excluded-blobs.json` is read.
+    /// - Parameter rehash: hash each of them even when the store recorded a hash of it.
     init(reader: TarReader, layout: any BlobStore, sourceName: String, limit: Int64? = nil, recode: Recode? = nil,
-         checkExcludedIn store: (any BlobStore)? = nil) throws {
+         checkExcludedIn store: (any BlobStore)? = nil, rehash: Bool = false) throws {
         self.sourceName = sourceName
         while let entry = try reader.next() {
             compression = reader.compression
@@ -57,7 +58,7 @@ final class TarballFiles: ArchiveFiles {
                 if TarballFiles.documentNames.contains(name) {
                     documents[name] = try reader.readAll(limit: DocumentLimits.topLevel)
                     if name == ExcludedBlobs.fileName, let store, precheck == nil {
-                        precheck = ExcludedPrecheck(document: documents[name]!, store: store)
+                        precheck = ExcludedPrecheck(document: documents[name]!, store: store, rehash: rehash)
                     }
                 } else {
                     if let limit, entry.size > limit {

@@ -49,6 +49,9 @@ public enum ImageLoader {
         /// from the store read into, each checked there first (a load), or taken as
         /// expected at the destination (`verify` of the archive alone).
         public var excludedBlobs: ExcludedBlobs.Policy = .fromDestination
+        /// With `.fromDestination`: hash every left-out blob in the store, even one the
+        /// store recorded as hashed since it last changed (`BlobStore.hasCheckedBlob`).
+        public var rehashExcluded = false
         public init(baseName: String? = nil, platform: Platform? = nil, maxBlobSize: Int64? = nil, recode: Recode? = nil) {
             self.baseName = baseName
             self.platform = platform
@@ -85,7 +88,7 @@ public enum ImageLoader {
                 let reader = try TarReader(.chunks(source), name: sums)
                 files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
                                          recode: options.recodeTarballs ? options.recode : nil,
-                                         checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil)
+                                         checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil, rehash: options.rehashExcluded)
             } catch {
                 try source.finish()
                 throw error
@@ -96,7 +99,7 @@ public enum ImageLoader {
         let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
         let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
                                      recode: options.recodeTarballs ? options.recode : nil,
-                                     checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil)
+                                     checkExcludedIn: options.excludedBlobs == .fromDestination ? layout : nil, rehash: options.rehashExcluded)
         return try read(files, options: options, store: layout)
     }
 
@@ -187,7 +190,7 @@ public enum ImageLoader {
         let absent = ExcludedBlobs(blobs: record.blobs.filter { !files.contains($0.digest.blobPath) })
         if options.excludedBlobs == .fromDestination {
             // Checked while the archive streamed, when its record came before the blobs.
-            let problems = (files as? TarballFiles)?.precheck?.wait() ?? absent.problems(in: store)
+            let problems = (files as? TarballFiles)?.precheck?.wait() ?? absent.problems(in: store, rehash: options.rehashExcluded)
             try absent.report(problems, source: files.sourceName)
         }
         walker.plan.externalRequired = options.excludedBlobs == .fromDestination

@@ -54,88 +54,123 @@ public struct SplitParts: Sendable {
 /// there, named (truncated, out of order or altered), before the loader names anything.
 /// `finish()` reads what the reader left unread and checks the last part.
 ///
-/// Hashing runs on a thread of its own, one chunk behind the reader: two buffers take
-/// turns, and a buffer is filled again only once its hash is done.
+/// Reading and hashing run on a thread of their own, ahead of the consumer by at most
+/// `slots` chunks of 1 MiB (8 MiB in all): a chunk is handed out once it is hashed, and
+/// its buffer is filled again once the consumer asked for the next one. An error (a part
+/// that cannot be read, or does not match) is thrown where it stands in the stream, after
+/// the chunks before it.
 public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     let set: SplitParts
-    private let buffers = [UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16),
-                           UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)]
-    private let hashed = [DispatchGroup(), DispatchGroup()]
-    private let hasher = DispatchQueue(label: "lading.split-hash")
-    private var turn = 0
-    private var index = 0
-    private var fd: Int32 = -1
-    /// Touched on `hasher` only.
-    private var hash = StreamDigester()
-    private var partBytes: Int64 = 0
+    static let slots = 8
+    private let buffers = (0..<SplitPartsSource.slots).map { _ in
+        UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    }
+    private var counts = [Int](repeating: 0, count: SplitPartsSource.slots)
+    private let condition = NSCondition()
+    /// Chunks filled by the reader thread, and released by the consumer (monotonic).
+    private var produced = 0, released = 0
+    /// Whether the consumer holds the chunk at `released` (released at its next call).
+    private var holding = false
+    private var ended = false, stopping = false, exited = false
+    private var failure: Error?
     /// The size every part but the last has (the largest part's).
     private let fullSize: Int64
 
     public init(_ set: SplitParts) {
         self.set = set
         fullSize = set.parts.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int64) ?? 0 }.max() ?? 0
+        let t = Thread { [self] in readParts() }
+        t.stackSize = 1 << 20
+        t.start()
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
-        hasher.sync {}
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !exited { condition.wait() }
+        condition.unlock()
         for b in buffers { b.deallocate() }
     }
 
     public func nextChunk() throws -> UnsafeRawBufferPointer {
-        turn ^= 1
-        // The buffer handed out two calls ago: its hash must be done before it is refilled.
-        hashed[turn].wait()
-        let buffer = buffers[turn]
-        let n = try fill(buffer)
-        if n > 0 {
-            nonisolated(unsafe) let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            let group = hashed[turn]
-            group.enter()
-            hasher.async { [self] in
-                hash.update(chunk)
-                group.leave()
-            }
-            return chunk
+        condition.lock()
+        defer { condition.unlock() }
+        if holding {
+            holding = false
+            released += 1
+            condition.broadcast()
         }
+        while produced == released && !ended && failure == nil { condition.wait() }
+        if produced > released {
+            holding = true
+            let slot = released % Self.slots
+            return UnsafeRawBufferPointer(rebasing: buffers[slot][0..<counts[slot]])
+        }
+        if let failure { throw failure }
         return UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
-    private func fill(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while index < set.parts.count {
-            let part = set.parts[index].path
-            if fd < 0 {
-                fd = open(part, O_RDONLY | O_CLOEXEC)
-                if fd < 0 { throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be opened: \(String(cString: strerror(errno)))") }
-                hasher.sync { hash = StreamDigester() }
-                partBytes = 0
-            }
-            let n = read(fd, buffer.baseAddress, buffer.count)
+    /// The reader thread: every part in turn, read into free slots and hashed.
+    private func readParts() {
+        do {
+            for i in set.parts.indices { guard try readPart(i) else { break } }
+            finishThread(nil)
+        } catch {
+            finishThread(error)
+        }
+    }
+
+    private func finishThread(_ error: Error?) {
+        condition.lock()
+        if let error { failure = error } else { ended = true }
+        exited = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Reads and hashes part `i` whole; false when the source is being torn down.
+    private func readPart(_ i: Int) throws -> Bool {
+        let part = set.parts[i].path
+        let fd = open(part, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be opened: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var hash = StreamDigester()
+        var bytes: Int64 = 0
+        while true {
+            condition.lock()
+            while produced - released >= Self.slots && !stopping { condition.wait() }
+            let stop = stopping
+            condition.unlock()
+            if stop { return false }
+            let slot = produced % Self.slots
+            let n = read(fd, buffers[slot].baseAddress, buffers[slot].count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be read: \(String(cString: strerror(errno)))")
             }
-            if n > 0 {
-                partBytes += Int64(n)
-                return n
-            }
-            close(fd)
-            fd = -1
-            try check(index, actual: hasher.sync { hash.finalizeHex() })
-            index += 1
+            if n == 0 { break }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n]))
+            bytes += Int64(n)
+            condition.lock()
+            counts[slot] = n
+            produced += 1
+            condition.broadcast()
+            condition.unlock()
         }
-        return 0
+        try check(i, actual: hash.finalizeHex(), bytes: bytes)
+        return true
     }
 
-    private func check(_ i: Int, actual: String) throws {
+    private func check(_ i: Int, actual: String, bytes: Int64) throws {
         let (part, expected) = set.parts[i]
         guard actual != expected else { return }
         let head = "split archive \(set.checksumFile): part \(part) (\(i + 1) of \(set.parts.count))"
         if let j = set.parts.firstIndex(where: { $0.hex == actual }) {
             throw TransportError(.layerMismatch, "\(head) holds part \(j + 1)'s content (\(set.parts[j].path)): the parts are out of order")
         }
-        if i < set.parts.count - 1 && partBytes < fullSize {
-            throw TransportError(.layerMismatch, "\(head) is truncated: \(partBytes) bytes, the parts before the last are \(fullSize)")
+        if i < set.parts.count - 1 && bytes < fullSize {
+            throw TransportError(.layerMismatch, "\(head) is truncated: \(bytes) bytes, the parts before the last are \(fullSize)")
         }
         throw TransportError(.layerMismatch, "\(head) does not match its checksum: sha256 \(actual), expected \(expected) (altered or truncated)")
     }

@@ -20,6 +20,8 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var layerSize: LayerSizeOption
     @Option(name: .customLong("base-name"), help: "Repository for images named only by a bare tag (as umoci and skopeo layouts are).")
     var baseName: String?
+    @Flag(name: .customLong("rehash-base"), help: "Hash in the store every blob a delta archive leaves out, even one the store recorded as hashed since it last changed (by default such a blob is checked by that record and its size).")
+    var rehashBase = false
 
     func validate() throws {
         let paths = try (input + files).map(Self.path)
@@ -53,7 +55,8 @@ struct LoadCommand: ParsableCommand {
                 throw ValidationError("requested load from stdin, but stdin is empty")
             }
             let service = try ImageService(storePath: StoreLocation.resolve(explicit: storeOptions.store))
-            let options = LoadOptions(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try layerSize.bytes())
+            var options = LoadOptions(baseName: baseName, platform: try platformOptions.parsed(), maxBlobSize: try layerSize.bytes())
+            options.rehashExcluded = rehashBase
             var total = LoadedBlobs(), images = 0
             for path in paths {
                 // Each source is loaded whole or not at all; a failure stops here, with the

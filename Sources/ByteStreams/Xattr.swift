@@ -1,8 +1,17 @@
 import Foundation
 
+/// Calls `body` with `bytes` as a NUL-terminated C string (a file name, which need not be
+/// UTF-8).
+public func withCName<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) throws -> T) rethrows -> T {
+    var b = bytes
+    b.append(0)
+    return try b.withUnsafeBufferPointer { try $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count, body) }
+}
+
 /// The `<sys/xattr.h>` calls, which the Glibc module does not import, looked up once in
-/// the C library by name (all have fixed, non-variadic signatures).
-enum Xattr {
+/// the C library by name (all have fixed, non-variadic signatures). Paths are bytes or
+/// strings; a final symlink is never followed.
+public enum Xattr {
     typealias FSet = @convention(c) (Int32, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32) -> Int32
     typealias LSet = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32) -> Int32
     typealias LGet = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeMutableRawPointer?, Int) -> Int
@@ -21,19 +30,19 @@ enum Xattr {
     nonisolated(unsafe) static let llist = symbol("llistxattr", as: LList.self)
 
     /// `fsetxattr(fd, name, value, 0)`; -1 with `errno` on failure.
-    static func set(fd: Int32, _ name: String, _ value: [UInt8]) -> Int32 {
+    public static func set(fd: Int32, _ name: String, _ value: [UInt8]) -> Int32 {
         guard let f = fset else { errno = ENOTSUP; return -1 }
         return value.withUnsafeBytes { v in f(fd, name, v.baseAddress, v.count, 0) }
     }
 
     /// `lsetxattr(path, name, value, 0)` (the last component is not followed).
-    static func set(path: [UInt8], _ name: String, _ value: [UInt8]) -> Int32 {
+    public static func set(path: [UInt8], _ name: String, _ value: [UInt8]) -> Int32 {
         guard let f = lset else { errno = ENOTSUP; return -1 }
         return withCName(path) { p in value.withUnsafeBytes { v in f(p, name, v.baseAddress, v.count, 0) } }
     }
 
     /// All xattrs of `path` (not following a final symlink), by name; empty when unsupported.
-    static func list(path: [UInt8]) -> [String: [UInt8]] {
+    public static func list(path: [UInt8]) -> [String: [UInt8]] {
         guard let list = llist, let get = lget else { return [:] }
         return withCName(path) { p -> [String: [UInt8]] in
             let n = list(p, nil, 0)
@@ -52,5 +61,14 @@ enum Xattr {
             }
             return out
         }
+    }
+
+    /// `lgetxattr(path, name)`: the value, or nil when the file has none (or the file system
+    /// keeps no extended attributes). Values longer than `limit` bytes read as nil.
+    public static func get(path: String, _ name: String, limit: Int = 256) -> [UInt8]? {
+        guard let get = lget else { return nil }
+        var value = [UInt8](repeating: 0, count: limit)
+        let n = value.withUnsafeMutableBytes { v in get(path, name, v.baseAddress, limit) }
+        return n >= 0 ? Array(value.prefix(n)) : nil
     }
 }
