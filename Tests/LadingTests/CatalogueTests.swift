@@ -108,4 +108,38 @@ import TestSupport
         #expect(p.terminationStatus == 130)
         #expect(try String(contentsOfFile: outPath, encoding: .utf8) == "Loaded image: example.com/team/app:v2\n")
     }
+
+    /// Thousands of names on one image: each removal costs O(1) in the image's names (it
+    /// listed them all, per name, and copied the list per entry: 4,000 names took 12 s).
+    @Test func manyNamesOfOneImageAreRemovedOneByOne() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let s = try store(dir)
+        let service = try ImageService(storePath: s)
+        let id = try service.resolve("example.com/team/app:v2").id
+        // 3,000 more names for v2, written into index.json as `tag` would write each.
+        let names = (0..<3000).map { "many.example/n\($0 % 7):t\($0)" }
+        var index = try JSON.decode(ImageIndex.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: s + "/index.json"))), what: "index.json")
+        let entry = index.manifests.first { $0.digest == id }!
+        for n in names {
+            var e = entry
+            e.annotations = ["io.containerd.image.name": n, "org.opencontainers.image.ref.name": String(n.split(separator: ":").last!)]
+            index.manifests.append(e)
+        }
+        try Data(try JSON.encode(index)).write(to: URL(fileURLWithPath: s + "/index.json"))
+        #expect(try service.resolve("example.com/team/app:v2").names.count == 3002)
+
+        let results = try service.remove(Array(names.dropLast()))
+        let lines = try results.map { try $0.get() }
+        #expect(lines.count == 2999)
+        #expect(lines.allSatisfy { $0.count == 1 && $0[0].hasPrefix("Untagged: many.example/n") })
+        #expect(lines[1234] == ["Untagged: many.example/n\(1234 % 7):t1234"])
+        let left = try service.resolve("example.com/team/app:v2")
+        #expect(left.id == id)
+        #expect(left.names.map(\.description) == ["example.com/team/app:latest", "example.com/team/app:v2", names.last!])
+        // The last three names: the image goes with the last one.
+        #expect(try service.remove([names.last!, "example.com/team/app:v2", "example.com/team/app:latest"]).map { try $0.get() }
+                == [["Untagged: \(names.last!)"], ["Untagged: example.com/team/app:v2"], ["Untagged: example.com/team/app:latest", "Deleted: \(id)"]])
+        #expect(throws: (any Error).self) { try service.resolve(id.description) }
+    }
 }

@@ -18,6 +18,9 @@ public struct NameTable {
     /// Slots by their raw `ref.name` annotation.
     private var byRefName: [String: [Int]] = [:]
     private var byDigest: [Digest: [Int]] = [:]
+    /// Each image's names, with the number of entries giving each: an image's name count
+    /// and whether it is named cost O(1) however many names it has.
+    private var namesByDigest: [Digest: [Reference: Int]] = [:]
 
     /// - Parameter index: `index.json` as read; a name annotation that is not a valid
     ///   reference is kept as written (in `bareTags`); it names nothing.
@@ -41,11 +44,16 @@ public struct NameTable {
         var out: [Digest: (record: ImageRecord, names: Set<Reference>, tags: Set<String>)] = [:]
         for (i, slot) in slots.enumerated() {
             guard let d = slot, !imagesOnly || Self.isImage(d) else { continue }
-            var r = out[d.digest] ?? (ImageRecord(descriptor: d.named(nil)), [], [])
-            if out[d.digest] == nil { order.append(d.digest) }
-            for n in said[i].names where r.names.insert(n).inserted { r.record.names.append(n); r.record.noteWritten(n, by: d) }
-            for t in said[i].bareTags where r.tags.insert(t).inserted { r.record.bareTags.append(t) }
-            out[d.digest] = r
+            if out[d.digest] == nil {
+                order.append(d.digest)
+                out[d.digest] = (ImageRecord(descriptor: d.named(nil)), [], [])
+            }
+            // Edited in place: a copy per entry would cost the square of an image's names.
+            for n in said[i].names where out[d.digest]!.names.insert(n).inserted {
+                out[d.digest]!.record.names.append(n)
+                out[d.digest]!.record.noteWritten(n, by: d)
+            }
+            for t in said[i].bareTags where out[d.digest]!.tags.insert(t).inserted { out[d.digest]!.record.bareTags.append(t) }
         }
         return order.compactMap { out[$0]?.record }.map { var r = $0; r.names.sort(); return r }
     }
@@ -132,8 +140,13 @@ public struct NameTable {
     }
 
     /// Whether any entry of `digest` carries a name (a bare tag is not one).
-    public func isNamed(_ digest: Digest) -> Bool {
-        (byDigest[digest] ?? []).contains { !said[$0].names.isEmpty }
+    public func isNamed(_ digest: Digest) -> Bool { namesByDigest[digest] != nil }
+
+    /// The image `name` belongs to (its descriptor, unnamed) and how many names that image
+    /// has: O(1), where `record(named:)` lists them all.
+    public func image(named name: Reference) -> (descriptor: Descriptor, nameCount: Int)? {
+        guard let i = byName[name]?.first, let d = slots[i], Self.isImage(d) else { return nil }
+        return (d.named(nil), namesByDigest[d.digest]?.count ?? 0)
     }
 
     /// Whether any entry has this digest.
@@ -152,7 +165,10 @@ public struct NameTable {
             s = ([], [d.annotations?[AnnotationKey.imageName] ?? d.annotations?[AnnotationKey.refName] ?? ""])
         }
         said.append(s)
-        for n in s.names { byName[n, default: []].append(i) }
+        for n in s.names {
+            byName[n, default: []].append(i)
+            namesByDigest[d.digest, default: [:]][n, default: 0] += 1
+        }
         if let r = d.annotations?[AnnotationKey.refName] { byRefName[r, default: []].append(i) }
         byDigest[d.digest, default: []].append(i)
     }
@@ -160,7 +176,12 @@ public struct NameTable {
     private mutating func remove(slot i: Int) {
         guard let d = slots[i] else { return }
         slots[i] = nil
-        for n in said[i].names { Self.drop(i, from: &byName, at: n) }
+        for n in said[i].names {
+            Self.drop(i, from: &byName, at: n)
+            let left = (namesByDigest[d.digest]?[n] ?? 1) - 1
+            namesByDigest[d.digest]?[n] = left > 0 ? left : nil
+            if namesByDigest[d.digest]?.isEmpty == true { namesByDigest[d.digest] = nil }
+        }
         if let r = d.annotations?[AnnotationKey.refName] { Self.drop(i, from: &byRefName, at: r) }
         Self.drop(i, from: &byDigest, at: d.digest)
     }

@@ -63,15 +63,18 @@ extension ImageService {
 
     private func removeOne(_ text: String, from table: inout NameTable, relations: inout ChainIndex,
                            force: Bool, noPrune: Bool) throws -> [String] {
-        let image = try Self.find(text, in: table)
-        let byName = (try? Reference(parsing: text)).map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil }
+        // A name is looked up without listing the image's other names (an image may have
+        // thousands, each removed in turn); anything else as `find` resolves it.
+        let named = Self.namedImage(text, in: table)
+        let image = try named.map { ImageRecord(descriptor: $0.image.descriptor) } ?? Self.find(text, in: table)
+        let byName = named?.name ?? (try? Reference(parsing: text)).map(\.withDefaultTag).flatMap { image.names.contains($0) ? $0 : nil }
         let hasChildren = relations.children(of: image.id) > 0
         var lines: [String] = []
         let toUntag: [Reference]
         var deleteImage: Bool
         if let byName {
             toUntag = [byName]
-            deleteImage = image.names.count == 1 && !hasChildren
+            deleteImage = (named?.image.nameCount ?? image.names.count) == 1 && !hasChildren
         } else {
             if Set(image.names.map(\.name)).count > 1 && !force {
                 throw LadingError(.conflict, "conflict: unable to delete \(image.id.shortID) (must be forced) - image is referenced in multiple repositories")
@@ -113,5 +116,14 @@ extension ImageService {
             lines.append("Deleted: \(p.id)")
         }
         return lines
+    }
+
+    /// The image `text` names by one of its names, as `find` would resolve it (a full ID
+    /// of an image in the table is an ID first); nil for anything else.
+    private static func namedImage(_ text: String, in table: NameTable) -> (name: Reference, image: (descriptor: Descriptor, nameCount: Int))? {
+        let bare = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        if bare.count == 64, let d = try? Digest(parsing: "sha256:\(bare)"), table.contains(d) { return nil }
+        guard let ref = (try? Reference(parsing: text))?.withDefaultTag, let hit = table.image(named: ref) else { return nil }
+        return (ref, hit)
     }
 }
