@@ -120,6 +120,14 @@ import TestSupport
         let arr = try #require(try JSONSerialization.jsonObject(with: Data(try inspect("json").utf8)) as? [[String: Any]])
         #expect(arr.first?["Id"] as? String == "sha256:2984e26d971ac4b9e8be83ad61ef21d25074e16156be51da99cbd17fb971d606")
         #expect(arr.first?["Size"] as? Int == 2_009_457)
+        // docker's omitempty fields: empty in a template (not "no field"), left out of json.
+        #expect(try inspect("[{{.Variant}}|{{.OsVersion}}|{{.Config.StopSignal}}|{{.Config.Healthcheck}}|{{len .Config.Shell}}]") == "[|||<nil>|0]\n")
+        let whole = try inspect("{{json .}}")
+        #expect(whole.hasPrefix("{\"Architecture\":\"amd64\""), "\(whole)")
+        #expect(!whole.contains("Variant") && !whole.contains("OsVersion") && !whole.contains("Healthcheck"), "\(whole)")
+        let bad = try lading(["inspect", Self.image, "--format", "{{.Nope}}"], store)
+        #expect(bad.status == 2)
+        #expect(bad.err.hasPrefix("Error: --format: template: can't evaluate field .Nope: no field Nope (fields: .Architecture .Author"), "\(bad.err)")
     }
 
     @Test func duTemplatesAndJSONSizes() throws {

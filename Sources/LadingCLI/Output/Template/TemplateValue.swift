@@ -3,7 +3,7 @@ import Foundation
 /// The data a `--format` Go template runs over: JSON's values, with Go's two kinds of
 /// object kept apart (a struct, where an unknown field is an error, and a map, where a
 /// missing key is `<no value>`).
-indirect enum TemplateValue: Equatable {
+indirect enum TemplateValue: Equatable, Sendable {
     case null
     /// A missing map key (Go prints `<no value>`).
     case missing
@@ -41,6 +41,15 @@ indirect enum TemplateValue: Equatable {
             self = key.map(Self.mapKeys.contains) == true ? .map(o) : .object(o)
         default: self = .null
         }
+    }
+
+    /// This struct with the `fields` it lacks added, and `nested` structs' the same way:
+    /// a Go struct's `omitempty` fields are absent from its JSON and zero in a template.
+    func adding(_ fields: [String: TemplateValue], nested: [String: [String: TemplateValue]] = [:]) -> TemplateValue {
+        guard case .object(var o) = self else { return self }
+        for (k, v) in fields where o[k] == nil { o[k] = v }
+        for (k, f) in nested { if let inner = o[k] { o[k] = inner.adding(f) } }
+        return .object(o)
     }
 
     /// Go's truth: false, 0, "", an empty array or map, and nil are false.
@@ -81,10 +90,21 @@ indirect enum TemplateValue: Equatable {
         case .double(let d): return d.isFinite ? printed : "null"
         case .string(let s): return Self.jsonQuote(s)
         case .array(let a): return "[" + a.map(\.json).joined(separator: ",") + "]"
-        case .object(let o), .map(let o):
+        case .object(let o):
+            let keys = o.keys.sorted().filter { !(Self.omittedWhenEmpty.contains($0) && !o[$0]!.truth) }
+            return "{" + keys.map { "\(Self.jsonQuote($0)):\(o[$0]!.json)" }.joined(separator: ",") + "}"
+        case .map(let o):
             return "{" + o.keys.sorted().map { "\(Self.jsonQuote($0)):\(o[$0]!.json)" }.joined(separator: ",") + "}"
         }
     }
+
+    /// Fields docker's types mark `omitempty` (image inspect's and its container config's):
+    /// Go's JSON encoder leaves them out when they hold their zero value, whether the
+    /// struct was read from JSON without them or a template filled them in (`adding`).
+    static let omittedWhenEmpty: Set<String> = [
+        "Variant", "OsVersion", "Created", "DockerVersion", "Container", "ContainerConfig", "Descriptor", "Manifests",
+        "VirtualSize", "Healthcheck", "ArgsEscaped", "NetworkDisabled", "MacAddress", "StopSignal", "StopTimeout", "Shell",
+    ]
 
     static func jsonQuote(_ s: String) -> String {
         var out = "\""
