@@ -12,14 +12,23 @@ import TarArchive
 /// layer such a name is a whiteout marker (or an aufs meta entry), not a file, so the file
 /// would silently not appear, or a rewritten layer (duplicates, see `import`) would not unpack.
 ///
+/// A layer tarball (`append`'s) may hold whiteout markers (`.wh.NAME`, `.wh..wh..opq`)
+/// with `whiteouts`: they are checked as unpacking checks them and delete nothing here.
+///
 /// Only metadata is kept (one tree node per path); file content is not read.
 public final class RootfsCheck {
     private let view = MergedView(hashContent: false)
     private let name: String
+    private let whiteouts: Bool
+    /// Whether a whiteout marker was met (with `whiteouts`).
+    public private(set) var sawWhiteout = false
 
-    /// - Parameter name: the tarball's name, for errors (`<name>: entry <entry>: <what>`).
-    public init(name: String) {
+    /// - Parameters:
+    ///   - name: the tarball's name, for errors (`<name>: entry <entry>: <what>`).
+    ///   - whiteouts: accept whiteout markers (a layer, not a filesystem).
+    public init(name: String, whiteouts: Bool = false) {
         self.name = name
+        self.whiteouts = whiteouts
         view.singleArchive = true
         view.beginLayer(name)
     }
@@ -31,7 +40,8 @@ public final class RootfsCheck {
     ///   `.invalidHardlink`, `.notADirectory`, `.nameTooLong`, `.unsupportedEntry`.
     public func check(_ entry: TarEntry, _ reader: TarReader) throws {
         if let path = try? LayerPath.clean(entry.pathBytes), Whiteout.isReserved(path) {
-            throw entryError(.invalidWhiteout, name, entry, "whiteout marker: \(Self.whiteoutMessage)")
+            guard whiteouts else { throw entryError(.invalidWhiteout, name, entry, "whiteout marker: \(Self.whiteoutMessage)") }
+            sawWhiteout = true
         }
         if let resolved = try view.addEntry(entry, reader), Whiteout.isReserved(resolved) {
             throw entryError(.invalidWhiteout, name, entry, "resolves to \(resolved) through a symlink: \(Self.whiteoutMessage)")

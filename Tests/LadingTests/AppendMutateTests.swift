@@ -64,6 +64,38 @@ import TestSupport
         try Self.expectContainerdUnpacks(service, "test.example/app:appended", in: dir.path)
     }
 
+    /// An appended layer deletes with whiteout markers, as a layer may (crane and umoci
+    /// append such layers); unpacking (lading's, umoci's, containerd's) leaves the files out.
+    @Test func appendedWhiteoutsDeleteFromTheLayersBelow() throws {
+        let (service, dir) = try Self.loaded()
+        defer { dir.remove() }
+        let layer = dir.path + "/delete.tar"
+        let bytes = try TarBuilder().file("opt/app/bin/.wh.hello").directory("etc").file("etc/.wh..wh..opq").file("etc/fresh", "new\n").bytes()
+        try Data(bytes).write(to: URL(fileURLWithPath: layer))
+        let below = dir.path + "/below"
+        try service.unpack(Self.base, into: below)
+        #expect(FileManager.default.fileExists(atPath: below + "/opt/app/bin/hello"))
+        let etcBefore = try FileManager.default.contentsOfDirectory(atPath: below + "/etc")
+        #expect(!etcBefore.isEmpty && !etcBefore.contains("fresh"))
+
+        let id = try service.append(Self.base, layers: [layer], options: { var o = ImportOptions(reference: "test.example/app:deleted"); o.compression = .none; return o }())
+        let d = try service.details(of: try service.resolve("test.example/app:deleted"))
+        #expect(d.manifestDigest == id)
+        // Stored byte for byte: the markers are in the layer.
+        #expect(d.manifest.layers.last?.digest == Digest.sha256(of: bytes))
+        let tree = dir.path + "/tree"
+        try service.unpack("test.example/app:deleted", into: tree)
+        #expect(!FileManager.default.fileExists(atPath: tree + "/opt/app/bin/hello"))
+        #expect(FileManager.default.fileExists(atPath: tree + "/opt/app"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tree + "/etc") == ["fresh"])
+        let bundle = dir.path + "/bundle"
+        let u = try run(["umoci", "unpack", "--image", "\(service.layout.root):deleted", bundle])
+        #expect(u.status == 0, "\(u.err)")
+        #expect(!FileManager.default.fileExists(atPath: bundle + "/rootfs/opt/app/bin/hello"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: bundle + "/rootfs/etc") == ["fresh"])
+        try Self.expectContainerdUnpacks(service, "test.example/app:deleted", in: dir.path)
+    }
+
     @Test func mutateChangesTheConfigOnly() throws {
         let (service, dir) = try Self.loaded()
         defer { dir.remove() }
@@ -123,7 +155,9 @@ import TestSupport
         defer { dir.remove() }
         let store = service.layout.root
         let whiteout = dir.path + "/wh.tar", notTar = dir.path + "/not.tar", good = dir.path + "/good.tar"
-        try TarBuilder().file("etc/.wh.motd").write(to: whiteout)
+        // Whiteout markers and a path written twice: the rewrite that removes duplicates
+        // would drop the markers, so such a layer is refused.
+        try TarBuilder().file("etc/.wh.motd").file("ok", "1\n").file("ok", "2\n").write(to: whiteout)
         try "plain text\n".write(toFile: notTar, atomically: true, encoding: .utf8)
         try TarBuilder().file("ok", "ok\n").write(to: good)
         let before = snapshot(store)
@@ -132,7 +166,7 @@ import TestSupport
             (["mutate", "-t", "x:1", "nope:1"], 1, "nope:1"),
             (["mutate", "--label", "novalue", Self.base], 2, "--label novalue: expected key=value"),
             (["mutate", "--platform", "linux/", Self.base], 2, "--platform"),
-            (["append", "-t", "x:1", Self.base, good, whiteout], 1, "\(whiteout)"),
+            (["append", "-t", "x:1", Self.base, good, whiteout], 1, "\(whiteout): a layer with whiteout markers must not name a path twice (entry ok); write each path once"),
             (["append", "-t", "x:1", Self.base, notTar], 1, "\(notTar)"),
             (["append", "-t", "x:1", "nope:1", good], 1, "nope:1"),
             (["append", Self.base], 2, "append needs at least one layer tarball"),

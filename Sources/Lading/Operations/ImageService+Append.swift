@@ -5,7 +5,10 @@ import ImageSpec
 extension ImageService {
     /// Adds filesystem tarballs as layers on top of an image (crane's `append`), offline.
     ///
-    /// Each tarball is checked and stored as `import` stores it (`options.compression`:
+    /// Each tarball is a layer: it may hold whiteout markers (`.wh.NAME`, `.wh..wh..opq`,
+    /// image-spec layer.md "Whiteouts") that delete files of the layers below, as crane's
+    /// and umoci's appended layers may. It is checked as unpacking checks a layer and
+    /// stored as `import` stores it (`options.compression`:
     /// `keep` stores gzip and zstd as they are, anything else becomes gzip); each gets a
     /// history entry (`created_by` `lading append`, comment `options.message` or
     /// `Appended from FILE`). The config keeps everything else; `options.changes` apply to
@@ -27,7 +30,7 @@ extension ImageService {
         let now = try ImageBuilder.timestamp()
         var staged: [any StagedContent] = []
         for path in paths {
-            let layer = try stageTarball(path: path, options: options)
+            let layer = try stageTarball(path: path, options: options, whiteouts: true)
             staged.append(layer.staged)
             builder.append(layer: layer.descriptor, diffID: layer.diffID)
             builder.history = builder.history + [["created": now, "created_by": "lading append",

@@ -61,7 +61,9 @@ extension ImageService {
     /// `append` adds its layers the same way. The blob stays staged until `record`.
     /// - Returns: the layer's descriptor (OCI media type), diff ID and staged blob.
     /// - Throws: as `importTarball`.
-    func stageTarball(path: String, options: ImportOptions) throws -> (descriptor: Descriptor, diffID: Digest, staged: any StagedContent) {
+    /// - Parameter whiteouts: the tarball is a layer (`append`): whiteout markers are
+    ///   kept, deleting files of the layers below.
+    func stageTarball(path: String, options: ImportOptions, whiteouts: Bool = false) throws -> (descriptor: Descriptor, diffID: Digest, staged: any StagedContent) {
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw ArchiveError.errno("\(path): cannot open") }
         defer { if fd != 0 { close(fd) } }
@@ -97,7 +99,7 @@ extension ImageService {
             let decoded: ChunkSource = inputCompression == .none ? rawTee : DecodedSource(try TarReader(.chunks(rawTee), mode: .raw, name: sourceName))
             let content = TeeChunks(decoded, sinks: contentSinks)
             let reader = try TarReader(.chunks(content), name: sourceName)
-            check = try TarNameCheck.run(reader, source: sourceName)
+            check = try TarNameCheck.run(reader, source: sourceName, whiteouts: whiteouts)
             // What follows the end-of-archive blocks is hashed with the rest, as docker
             // and containerd do, but only so much of it is read.
             let end = reader.consumed
@@ -123,6 +125,12 @@ extension ImageService {
         } else {
             staged = try kept!.stageContent()
             diffID = Digest(sha256Hex: tally.digester.finalizeHex())
+        }
+        if check.hasDuplicates && check.hasWhiteouts {
+            // The rewrite below writes the tree the entries give, on nothing: it would
+            // drop the markers, and with them the deletions they make below.
+            dropLayer()
+            throw LadingError(.invalidArgument, "\(sourceName): a layer with whiteout markers must not name a path twice (entry \(check.duplicate ?? "")); write each path once")
         }
         if check.hasDuplicates {
             (staged, diffID) = try rewriteWithoutDuplicates(staged, output: output, level: options.compressionLevel, name: sourceName)
@@ -190,19 +198,27 @@ extension ImageService {
 }
 
 /// Reads every header of a tar stream: refuses what `RootfsCheck` refuses (what unpacking
-/// the image would refuse, and `.wh.` names) and notes whether a path comes twice.
+/// the image would refuse, and `.wh.` names unless `whiteouts`) and notes whether a path
+/// comes twice, and whether a whiteout marker came.
 struct TarNameCheck {
     var hasDuplicates = false
+    var hasWhiteouts = false
+    /// The first path that came twice.
+    var duplicate: String?
 
-    static func run(_ reader: TarReader, source: String) throws -> TarNameCheck {
+    static func run(_ reader: TarReader, source: String, whiteouts: Bool = false) throws -> TarNameCheck {
         var c = TarNameCheck()
-        let rules = RootfsCheck(name: source)
+        let rules = RootfsCheck(name: source, whiteouts: whiteouts)
         var seen = Set<LayerPath>()
         while let e = try reader.next() {
             try rules.check(e, reader)
             let p = try LayerPath.clean(e.pathBytes)
-            if !seen.insert(p).inserted && !p.isRoot { c.hasDuplicates = true }
+            if !seen.insert(p).inserted && !p.isRoot {
+                c.hasDuplicates = true
+                if c.duplicate == nil { c.duplicate = e.path }
+            }
         }
+        c.hasWhiteouts = rules.sawWhiteout
         return c
     }
 }

@@ -6,7 +6,7 @@ struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append",
         abstract: "Add filesystem tarballs as layers on top of an image, under a new name.",
-        discussion: "Each tarball is checked and stored as import stores it: gzip and zstd as they are, plain, xz and bzip2 as gzip (unless --compression says otherwise); each gets a history entry. SOURCE_DATE_EPOCH makes the result reproducible. Prints the new image's ID.")
+        discussion: "Each tarball is a layer: whiteout markers (.wh.NAME, .wh..wh..opq) in it delete files of the layers below. It is checked as unpacking checks a layer and stored as import stores it: gzip and zstd as they are, plain, xz and bzip2 as gzip (unless --compression says otherwise); each gets a history entry. SOURCE_DATE_EPOCH makes the result reproducible. Prints the new image's ID.")
     @OptionGroup var storeOptions: StoreOptions
     @Option(name: [.short, .customLong("tag")], help: "The new image's name.") var tag: String?
     @Option(name: [.short, .customLong("change")], help: "A Dockerfile instruction for the config.") var change: [String] = []
