@@ -55,10 +55,12 @@ public struct SplitParts: Sendable {
 /// `finish()` reads what the reader left unread and checks the last part.
 ///
 /// Reading and hashing run on a thread of their own, ahead of the consumer by at most
-/// `slots` chunks of 1 MiB (8 MiB in all): a chunk is handed out once it is hashed, and
-/// its buffer is filled again once the consumer asked for the next one. An error (a part
-/// that cannot be read, or does not match) is thrown where it stands in the stream, after
-/// the chunks before it.
+/// `slots` chunks of 1 MiB (8 MiB in all): a chunk is handed out as soon as it is read and
+/// hashed while the consumer reads it, and its buffer is filled again once the consumer
+/// asked for the next one. An error (a part that cannot be read, or does not match) is
+/// thrown once the consumer has read the chunks handed out before it, and before the end
+/// of the stream: a part's check may come after the consumer read the part, never after
+/// it saw the end of the last one.
 public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     let set: SplitParts
     static let slots = 8
@@ -150,13 +152,15 @@ public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
                 throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be read: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
-            hash.update(UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n]))
-            bytes += Int64(n)
+            // Handed out first, hashed while the consumer reads it: the slot is filled
+            // again only once the consumer is done with it, long after this hash.
             condition.lock()
             counts[slot] = n
             produced += 1
             condition.broadcast()
             condition.unlock()
+            hash.update(UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n]))
+            bytes += Int64(n)
         }
         try check(i, actual: hash.finalizeHex(), bytes: bytes)
         return true
