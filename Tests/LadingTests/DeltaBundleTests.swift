@@ -223,6 +223,21 @@ import TestSupport
         #expect(snapshot(site) == before)
     }
 
+    /// A split save stopped by a signal removes the parts it wrote, as a failed one does.
+    @Test func aSplitSaveStoppedBySIGINTLeavesNoParts() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, _) = try stores(dir)
+        let outDir = dir.path + "/parts"
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: false)
+        // One-byte parts: millions of files, so the save is still writing when stopped.
+        let p = try Started([ladingBinary, "save", "--store", src, "--split", "1", "-o", outDir + "/out", "example.com/team/app"])
+        #expect(waitUntil(20) { FileManager.default.fileExists(atPath: outDir + "/out.100") })
+        kill(p.pid, SIGINT)
+        #expect(p.wait(seconds: 60) == 128 + SIGINT, "\(p.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outDir) == [])
+    }
+
     private func hexBytes(_ hex: String) -> [UInt8] {
         var out: [UInt8] = [], chars = Array(hex.utf8)
         while chars.count >= 2 { out.append(UInt8(String(decoding: chars[0..<2], as: UTF8.self), radix: 16)!); chars.removeFirst(2) }
