@@ -1,4 +1,5 @@
 import Foundation
+import ImageLayout
 import ImageSpec
 import ImageTransport
 import Lading
@@ -168,6 +169,73 @@ import TestSupport
         let l = try run([ladingBinary, "load", "--store", fresh, delta])
         #expect(l.status == 0, "\(l.err)")
         #expect(Xattr.get(path: freshBlob, "user.lading.checked").map { Array($0.prefix(40)) } == recorded.map { Array($0.prefix(40)) })
+    }
+
+    /// A blob hashed in place is recorded only when its time is a second older than the
+    /// start of the hash: a write while it was being read (its time after that start)
+    /// leaves it unrecorded, so the next delta load hashes it again.
+    @Test func aBlobWrittenWhileItWasHashedIsNotRecorded() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (_, site) = try stores(dir)
+        let blob = "\(site)/blobs/sha256/\(Self.baseLayer.dropFirst(7))"
+        FileManager.default.createFile(atPath: dir.path + "/probe", contents: Data())
+        guard Xattr.set(path: Array((dir.path + "/probe").utf8), "user.probe", [1]) == 0 else { return }
+        #expect(try run(["python3", "-c", "import os,sys; os.removexattr(sys.argv[1], 'user.lading.checked')", blob]).status == 0)
+        let layout = try OCILayout(root: site, create: false)
+        let digest = try Digest(parsing: Self.baseLayer)
+        // The file's time: five seconds ago.
+        var written = CheckRecord.now()
+        written.tv_sec -= 5
+        let times = [written, written]
+        #expect(utimensat(AT_FDCWD, blob, times, 0) == 0)
+        // A hash that began before that write (six seconds ago) saw the old content.
+        var early = written
+        early.tv_sec -= 1
+        layout.recordChecked(digest, hashStart: early)
+        #expect(Xattr.get(path: blob, "user.lading.checked") == nil)
+        #expect(!layout.hasCheckedBlob(digest, size: 1_997_312))
+        // A hash that began after it is recorded.
+        layout.recordChecked(digest, hashStart: CheckRecord.now())
+        #expect(Xattr.get(path: blob, "user.lading.checked")?.count == 56)
+        #expect(layout.hasCheckedBlob(digest, size: 1_997_312))
+    }
+
+    /// A split set whose checksum file has CRLF line ends loads (`sha256sum -c` reads it);
+    /// a part that is a FIFO is refused by name before anything is read, not waited on.
+    @Test func aSplitSetWithCRLFSumsLoadsAndAFIFOPartIsNamed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, site) = try stores(dir)
+        let out = dir.path + "/out"
+        #expect(try run([ladingBinary, "save", "--store", src, "--split", "700000", "-o", out, "example.com/team/app"]).status == 0)
+        let sums = try String(contentsOfFile: "\(out).sha256", encoding: .utf8)
+        try sums.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: "\(out).sha256", atomically: true, encoding: .utf8)
+        let crlf = try run([ladingBinary, "load", "--store", dir.path + "/crlf", "\(out).000"])
+        #expect(crlf.status == 0, "\(crlf.err)")
+        #expect(crlf.out.contains("Loaded image: example.com/team/app:v2"))
+        try FileManager.default.removeItem(atPath: "\(out).001")
+        #expect(mkfifo("\(out).001", 0o644) == 0)
+        let before = snapshot(site)
+        let fifo = try run(["timeout", "60", ladingBinary, "load", "--store", site, "\(out).000"])
+        #expect(fifo.status == 1)
+        #expect(fifo.err == "Error: split archive \(out).sha256: part \(out).001 is not a regular file\n", "\(fifo.err)")
+        #expect(snapshot(site) == before)
+    }
+
+    /// A split save stopped by a signal removes the parts it wrote, as a failed one does.
+    @Test func aSplitSaveStoppedBySIGINTLeavesNoParts() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, _) = try stores(dir)
+        let outDir = dir.path + "/parts"
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: false)
+        // One-byte parts: millions of files, so the save is still writing when stopped.
+        let p = try Started([ladingBinary, "save", "--store", src, "--split", "1", "-o", outDir + "/out", "example.com/team/app"])
+        #expect(waitUntil(20) { FileManager.default.fileExists(atPath: outDir + "/out.100") })
+        kill(p.pid, SIGINT)
+        #expect(p.wait(seconds: 60) == 128 + SIGINT, "\(p.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outDir) == [])
     }
 
     private func hexBytes(_ hex: String) -> [UInt8] {

@@ -27,8 +27,10 @@ public protocol BlobStore: BlobSource {
     /// Whether the store holds blob `d` at `size` bytes with a record that its content was
     /// hashed and matched since it last changed (`CheckRecord`); false when it keeps none.
     func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool
-    /// Records that the installed blob `d` was just hashed and matched its name.
-    func recordChecked(_ d: Digest)
+    /// Records that the installed blob `d` was just hashed and matched its name, the
+    /// hash having started reading it at `hashStart` (`CheckRecord.now()`): nothing is
+    /// recorded when the file may have changed since then.
+    func recordChecked(_ d: Digest, hashStart: timespec)
 }
 
 /// A blob being written into a `BlobStore`, hashed as it is written.
@@ -54,7 +56,7 @@ public protocol StagedContent: AnyObject {
 
 extension BlobStore {
     public func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool { false }
-    public func recordChecked(_ d: Digest) {}
+    public func recordChecked(_ d: Digest, hashStart: timespec) {}
 }
 
 extension BlobStore {
@@ -126,8 +128,8 @@ extension OCILayout: BlobStore {
         d.isSupported && CheckRecord.matches(path: blobPath(d), digest: d, size: size)
     }
 
-    public func recordChecked(_ d: Digest) {
-        if d.isSupported { CheckRecord.write(path: blobPath(d), digest: d) }
+    public func recordChecked(_ d: Digest, hashStart: timespec) {
+        if d.isSupported { CheckRecord.write(path: blobPath(d), digest: d, unchangedSince: hashStart) }
     }
 
     public func chunks(of d: Digest) throws -> ChunkSource {

@@ -38,7 +38,7 @@ public final class DocumentOverlay: BlobStore {
     public func hasBlob(_ d: Digest) -> Bool { blobSize(d) != nil }
 
     public func hasCheckedBlob(_ d: Digest, size: Int64) -> Bool { base.hasCheckedBlob(d, size: size) }
-    public func recordChecked(_ d: Digest) { base.recordChecked(d) }
+    public func recordChecked(_ d: Digest, hashStart: timespec) { base.recordChecked(d, hashStart: hashStart) }
 
     public func readBlob(_ d: Digest, limit: Int) throws -> [UInt8] {
         if let m = memory[d] {

@@ -24,22 +24,32 @@ import ByteStreams
 /// Only blobs of at least `minimumSize` bytes get one (hashing a smaller one costs less
 /// than the attribute). File systems without user extended attributes keep none, and
 /// every check then hashes.
-enum CheckRecord {
+public enum CheckRecord {
     static let name = "user.lading.checked"
     /// Blobs smaller than this (bytes) are hashed on every check.
     static let minimumSize: Int64 = 1 << 20
 
-    /// Records that the file at `path` (not following a symlink) has content `digest`;
-    /// nothing when the file is small, changed within the last second (unless
-    /// `setTime`), or the file system keeps no such attributes.
-    /// - Parameter setTime: first set the file's modification time one second back (a
-    ///   file lading has just written, not yet in `blobs/`).
-    static func write(path: String, digest: Digest, setTime: Bool = false) {
-        var st = stat()
-        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, Int64(st.st_size) >= minimumSize else { return }
+    /// The current time, as `unchangedSince` takes it: take it before reading a file to
+    /// hash it.
+    public static func now() -> timespec {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let settled = timespec(tv_sec: now.tv_sec - 1, tv_nsec: now.tv_nsec)
+        return now
+    }
+
+    /// Records that the file at `path` (not following a symlink) has content `digest`;
+    /// nothing when the file is small, changed within the second before `unchangedSince`
+    /// or after it, or the file system keeps no such attributes.
+    /// - Parameters:
+    ///   - unchangedSince: when the hash began reading the file (`now()`); a write while
+    ///     it was being read would leave a time after this. Nil: now (a file just written).
+    ///   - setTime: first set the file's modification time one second back (a file lading
+    ///     has just written, not yet in `blobs/`).
+    static func write(path: String, digest: Digest, unchangedSince: timespec? = nil, setTime: Bool = false) {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, Int64(st.st_size) >= minimumSize else { return }
+        let since = unchangedSince ?? Self.now()
+        let settled = timespec(tv_sec: since.tv_sec - 1, tv_nsec: since.tv_nsec)
         if setTime {
             // Access time as it is (UTIME_OMIT, which the Glibc module does not import).
             let times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), settled]

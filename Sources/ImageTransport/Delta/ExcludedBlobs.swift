@@ -67,6 +67,7 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
             guard size == d.size else { return problems.set(i, "\(size) bytes in the store, the archive says \(d.size)") }
             if !rehash && store.hasCheckedBlob(d.digest, size: size) { return }
             var hash = StreamDigester()
+            let start = CheckRecord.now()
             do {
                 // Read through a buffer, not mapped: mapped pages would count against the
                 // memory bound (64 MiB) as they are hashed.
@@ -75,7 +76,7 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
                 return problems.set(i, "unreadable: \(error)")
             }
             let actual = Digest(sha256Hex: hash.finalizeHex())
-            if actual != d.digest { problems.set(i, "damaged: its content has digest \(actual)") } else { store.recordChecked(d.digest) }
+            if actual != d.digest { problems.set(i, "damaged: its content has digest \(actual)") } else { store.recordChecked(d.digest, hashStart: start) }
         }
         var out: [Digest: String] = [:]
         for (i, p) in problems.all.enumerated() { if let p { out[blobs[i].digest] = p } }

@@ -26,7 +26,11 @@ public struct SplitParts: Sendable {
         }
         let dir = (checksumFile as NSString).deletingLastPathComponent
         var parts: [(String, String)] = []
-        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where !line.isEmpty {
+        // Split on the byte: a String would keep "\r\n" as one character. A CR ending a
+        // line (a file that went through Windows) is dropped, as `sha256sum -c` drops it.
+        for (i, bytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let line = Substring(String(decoding: bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, as: UTF8.self))
+            if line.isEmpty { continue }
             let hex = line.prefix(64)
             var name = line.dropFirst(64)
             guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }), name.hasPrefix(" ") else {
@@ -43,6 +47,11 @@ public struct SplitParts: Sendable {
         let missing = parts.filter { !FileManager.default.fileExists(atPath: $0.0) }.map(\.0)
         guard missing.isEmpty else {
             throw TransportError(.notFound, "split archive \(checksumFile): part\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing")
+        }
+        // A FIFO would block the reader in open(2) for ever; a directory cannot be read.
+        var st = stat()
+        if let odd = parts.first(where: { stat($0.0, &st) != 0 || st.st_mode & S_IFMT != S_IFREG }) {
+            throw TransportError(.invalidManifest, "split archive \(checksumFile): part \(odd.0) is not a regular file")
         }
         self.checksumFile = checksumFile
         self.parts = parts

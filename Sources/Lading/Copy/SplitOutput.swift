@@ -17,6 +17,8 @@ public final class SplitOutput: ByteSink {
     private var used: Int64 = 0
     /// Parts written so far: path and SHA-256 (hex) once closed.
     public private(set) var parts: [(path: String, hex: String?)] = []
+    /// `SignalCleanup` tokens of the parts: a save stopped by a signal removes them too.
+    private var cleanup: [Int] = []
 
     /// - Throws: `ArchiveError` `.io` when `partSize` is not positive.
     public init(base: String, partSize: Int64) throws {
@@ -43,6 +45,7 @@ public final class SplitOutput: ByteSink {
         closeCurrent()
         let path = Self.partPath(base, parts.count)
         parts.append((path, nil))
+        cleanup.append(SignalCleanup.register(path))
         current = try FileSink(creating: path, mode: 0o644)
         used = 0
     }
@@ -66,6 +69,7 @@ public final class SplitOutput: ByteSink {
         }
         let text = parts.map { "\($0.hex!)  \(($0.path as NSString).lastPathComponent)\n" }.joined()
         try OutputFile.write(to: base + ".sha256") { sink in try Array(text.utf8).withUnsafeBytes { try sink.write($0) } }
+        forgetCleanup()
         return parts.map(\.path)
     }
 
@@ -73,6 +77,12 @@ public final class SplitOutput: ByteSink {
     public func abort() {
         current = nil
         for p in parts { unlink(p.path) }
+        forgetCleanup()
+    }
+
+    private func forgetCleanup() {
+        for t in cleanup { SignalCleanup.unregister(t) }
+        cleanup = []
     }
 
     /// Parses a size: bytes, or a number with `K`, `M`, `G`, `T` (powers of 1024;
