@@ -230,12 +230,57 @@ import TestSupport
         let (src, _) = try stores(dir)
         let outDir = dir.path + "/parts"
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: false)
-        // One-byte parts: millions of files, so the save is still writing when stopped.
-        let p = try Started([ladingBinary, "save", "--store", src, "--split", "1", "-o", outDir + "/out", "example.com/team/app"])
-        #expect(waitUntil(20) { FileManager.default.fileExists(atPath: outDir + "/out.100") })
+        // The second part is a FIFO nobody reads: the save blocks opening it, with the
+        // first part written, until it is stopped.
+        #expect(mkfifo(outDir + "/out.001", 0o644) == 0)
+        let p = try Started([ladingBinary, "save", "--store", src, "--split", "1M", "-o", outDir + "/out", "example.com/team/app"])
+        #expect(waitUntil(20) { (try? FileManager.default.attributesOfItem(atPath: outDir + "/out.000")[.size] as? Int) == 1 << 20 })
+        usleep(300_000)
         kill(p.pid, SIGINT)
         #expect(p.wait(seconds: 60) == 128 + SIGINT, "\(p.err)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outDir) == [])
+    }
+
+    /// The edges of a split set: at most 1,000 parts (so that `cat OUT.0*` stays the
+    /// archive), a checksum file too large to be one, `./` names, a long list of missing
+    /// parts cut short, the first part without its checksum file.
+    @Test func splitSetEdgesAreNamed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (src, site) = try stores(dir)
+        let out = dir.path + "/out"
+        let many = try run([ladingBinary, "save", "--store", src, "--split", "1K", "-o", out, "example.com/team/app"])
+        #expect(many.status == 1)
+        #expect(many.err == "Error: --split 1024: the archive needs more than 1000 parts of 1024 bytes (out.000 to .999, so that cat out.0* gives it); choose a larger size\n", "\(many.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("out") } == [])
+
+        #expect(try run([ladingBinary, "save", "--store", src, "--split", "4K", "-o", out, "example.com/team/app"]).status == 0)
+        let sums = try String(contentsOfFile: "\(out).sha256", encoding: .utf8)
+        let count = sums.split(separator: "\n").count
+        #expect(count > 200 && count <= 1000, "\(count)")
+        // `./NAME`, as `sha256sum` writes for `sha256sum ./out.*`.
+        try sums.replacingOccurrences(of: "  out.", with: "  ./out.").write(toFile: "\(out).sha256", atomically: true, encoding: .utf8)
+        let dotted = try run([ladingBinary, "load", "--store", dir.path + "/dotted", "\(out).000"])
+        #expect(dotted.status == 0, "\(dotted.err)")
+        let before = snapshot(site)
+        func refused(_ args: [String], _ message: String) throws {
+            let r = try run([ladingBinary, "load", "--store", site] + args)
+            #expect(r.status == 1)
+            #expect(r.err == "Error: \(message)\n", "\(r.err)")
+            #expect(snapshot(site) == before)
+        }
+        // Twelve parts missing: ten named.
+        for i in 1...12 { try FileManager.default.moveItem(atPath: String(format: "\(out).%03d", i), toPath: String(format: "\(dir.path)/moved.%03d", i)) }
+        try refused(["\(out).000"], "split archive \(out).sha256: parts " + (1...10).map { String(format: "\(out).%03d", $0) }.joined(separator: ", ") + " and 2 more missing")
+        for i in 1...12 { try FileManager.default.moveItem(atPath: String(format: "\(dir.path)/moved.%03d", i), toPath: String(format: "\(out).%03d", i)) }
+        // The first part alone.
+        try FileManager.default.moveItem(atPath: "\(out).sha256", toPath: "\(dir.path)/sums")
+        try refused(["\(out).000"], "split archive \(out).000: \(out).sha256 is missing (a split set is read through its checksum file, which save --split writes beside the parts)")
+        // A checksum file of more than 1 MiB is no set's.
+        try Data(repeating: 0x61, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: dir.path + "/huge.sha256"))
+        let huge = try run([ladingBinary, "load", "--store", site, dir.path + "/huge.sha256"])
+        #expect(huge.status == 1)
+        #expect(huge.err.hasPrefix("Error: split archive checksum file \(dir.path)/huge.sha256") && huge.err.contains("1048576"), "\(huge.err)")
     }
 
     private func hexBytes(_ hex: String) -> [UInt8] {

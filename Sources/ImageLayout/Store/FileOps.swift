@@ -1,7 +1,7 @@
 import Foundation
 
 /// Small POSIX helpers with errors that name the path.
-enum FileOps {
+public enum FileOps {
     /// Creates `path` and its missing parents with mkdir(2), each with `mode`.
     /// - Throws: `LayoutError.io` naming the directory that could not be created, with
     ///   errno's text (`Read-only file system`, `Permission denied`, `No space left on
@@ -69,7 +69,8 @@ enum FileOps {
     }
 
     /// Reads a whole (small) file, refusing more than `limit` bytes before reading it.
-    static func readSmall(_ path: String, limit: Int, what: String) throws -> [UInt8] {
+    /// - Throws: `LayoutError` `.blobNotFound` (absent), `.tooLarge` (over `limit`), `.io`.
+    public static func readSmall(_ path: String, limit: Int, what: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT { throw LayoutError(.blobNotFound, "\(what) not found") }

@@ -63,7 +63,11 @@ public struct ExcludedBlobs: Codable, Sendable, Equatable {
         let problems = Problems(count: blobs.count)
         DispatchQueue.concurrentPerform(iterations: blobs.count) { i in
             let d = blobs[i]
-            guard let size = store.blobSize(d.digest) else { return problems.set(i, "missing") }
+            guard let size = store.blobSize(d.digest) else {
+                // Something else under the blob's name (a symlink, a directory) is not it.
+                let other = (store as? OCILayout).map { FileManager.default.fileExists(atPath: $0.blobPath(d.digest)) } ?? false
+                return problems.set(i, other ? "not a regular file" : "missing")
+            }
             guard size == d.size else { return problems.set(i, "\(size) bytes in the store, the archive says \(d.size)") }
             if !rehash && store.hasCheckedBlob(d.digest, size: size) { return }
             var hash = StreamDigester()

@@ -96,6 +96,11 @@ public enum ImageLoader {
             try source.finish()
             return try read(files, options: options, store: layout)
         }
+        if path.hasSuffix(".000"), case let stem = String(path.dropLast(4)), FileManager.default.fileExists(atPath: stem + ".001") {
+            // The first part of a set whose checksum file is not beside it: read alone, it
+            // would fail as a truncated archive.
+            throw TransportError(.notFound, "split archive \(path): \(stem).sha256 is missing (a split set is read through its checksum file, which save --split writes beside the parts)")
+        }
         let reader = try TarReader(path == "-" ? .fileDescriptor(0) : .path(path), name: path == "-" ? "standard input" : path)
         let files = try TarballFiles(reader: reader, layout: layout, sourceName: reader.name, limit: options.maxBlobSize,
                                      recode: options.recodeTarballs ? options.recode : nil,

@@ -21,7 +21,14 @@ public struct SplitParts: Sendable {
     /// - Throws: `TransportError` `.notFound` naming the checksum file or every missing
     ///   part, `.invalidManifest` naming a line that is not `<hex>  <name>`.
     public init(checksumFile: String) throws {
-        guard let data = FileManager.default.contents(atPath: checksumFile) else {
+        // A line a part, at most 1,000 parts (`save --split`): 1 MiB is far more than a
+        // set's checksum file holds, and a huge file is not read whole.
+        let data: [UInt8]
+        do {
+            data = try FileOps.readSmall(checksumFile, limit: 1 << 20, what: "split archive checksum file \(checksumFile)")
+        } catch let e as LayoutError where e.code == .tooLarge {
+            throw TransportError(.invalidManifest, e.message)
+        } catch {
             throw TransportError(.notFound, "\(checksumFile): cannot be read")
         }
         let dir = (checksumFile as NSString).deletingLastPathComponent
@@ -38,6 +45,7 @@ public struct SplitParts: Sendable {
             }
             name = name.dropFirst()
             if name.hasPrefix(" ") || name.hasPrefix("*") { name = name.dropFirst() }
+            if name.hasPrefix("./") { name = name.dropFirst(2) }
             guard !name.isEmpty, !name.contains("/") else {
                 throw TransportError(.invalidManifest, "\(checksumFile):\(i + 1): part name \"\(name)\" must be a file name beside the checksum file")
             }
@@ -46,7 +54,8 @@ public struct SplitParts: Sendable {
         guard !parts.isEmpty else { throw TransportError(.invalidManifest, "\(checksumFile): lists no part") }
         let missing = parts.filter { !FileManager.default.fileExists(atPath: $0.0) }.map(\.0)
         guard missing.isEmpty else {
-            throw TransportError(.notFound, "split archive \(checksumFile): part\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing")
+            let shown = missing.prefix(10).joined(separator: ", ") + (missing.count > 10 ? " and \(missing.count - 10) more" : "")
+            throw TransportError(.notFound, "split archive \(checksumFile): part\(missing.count == 1 ? "" : "s") \(shown) missing")
         }
         // A FIFO would block the reader in open(2) for ever; a directory cannot be read.
         var st = stat()

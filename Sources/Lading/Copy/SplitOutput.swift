@@ -30,6 +30,11 @@ public final class SplitOutput: ByteSink {
     /// The name of part `i`: `OUT.000` and on.
     public static func partPath(_ base: String, _ i: Int) -> String { base + "." + String(format: "%03d", i) }
 
+    /// At most this many parts (`OUT.000` to `OUT.999`): a thousand-first name would
+    /// sort before `OUT.101` and outside `OUT.0*`, and `cat OUT.0*` would not give the
+    /// archive.
+    public static let maxParts = 1000
+
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var rest = bytes
         while !rest.isEmpty {
@@ -43,6 +48,9 @@ public final class SplitOutput: ByteSink {
 
     private func next() throws {
         closeCurrent()
+        guard parts.count < Self.maxParts else {
+            throw LadingError(.invalidArgument, "--split \(partSize): the archive needs more than \(Self.maxParts) parts of \(partSize) bytes (\((base as NSString).lastPathComponent).000 to .999, so that cat \((base as NSString).lastPathComponent).0* gives it); choose a larger size")
+        }
         let path = Self.partPath(base, parts.count)
         parts.append((path, nil))
         cleanup.append(SignalCleanup.register(path))

@@ -81,8 +81,9 @@ struct VerifyCommand: ParsableCommand {
                 }
                 let errors = r.findings.filter { $0.severity == .error }.count
                 let warnings = r.findings.count - errors
-                emit(r.clean ? "\(r.target): OK (\(r.blobsChecked) blobs checked\(warnings > 0 ? ", \(warnings) warnings" : ""))"
-                             : "\(r.target): \(errors) errors, \(warnings) warnings (\(r.blobsChecked) blobs checked)")
+                func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+                emit(r.clean ? "\(r.target): OK (\(count(r.blobsChecked, "blob")) checked\(warnings > 0 ? ", \(count(warnings, "warning"))" : ""))"
+                             : "\(r.target): \(count(errors, "error")), \(count(warnings, "warning")) (\(count(r.blobsChecked, "blob")) checked)")
             }
         }
         if junit == "-" {
