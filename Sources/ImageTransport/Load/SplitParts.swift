@@ -69,42 +69,44 @@ public struct SplitParts: Sendable {
 
 /// The parts of a split set read in order as one stream, each hashed as it passes and
 /// checked against its checksum when it ends: a part that does not match fails the read
-/// there, named (truncated, out of order or altered), before the loader names anything.
-/// `finish()` reads what the reader left unread and checks the last part.
+/// (truncated, out of order or altered, named), before the loader names anything.
+/// `finish()` reads what the reader left unread and waits for every check.
 ///
-/// Reading and hashing run on a thread of their own, ahead of the consumer by at most
-/// `slots` chunks of 1 MiB (8 MiB in all): a chunk is handed out as soon as it is read and
-/// hashed while the consumer reads it, and its buffer is filled again once the consumer
-/// asked for the next one. An error (a part that cannot be read, or does not match) is
-/// thrown once the consumer has read the chunks handed out before it, and before the end
-/// of the stream: a part's check may come after the consumer read the part, never after
-/// it saw the end of the last one.
+/// The consumer's thread reads the parts, as it reads a whole archive (the bytes are then
+/// in its own core's cache for what it does with them); a thread of its own hashes each
+/// chunk behind it. `slots` buffers of 1 MiB (8 MiB in all) take turns: a buffer is read
+/// into again once it is hashed and the consumer asked for the chunk after it, so the
+/// reader waits only when the hash is 8 chunks behind. A part's check comes once its last
+/// chunk is hashed: its error is thrown by the next read, and at the latest at the end.
 public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     let set: SplitParts
     static let slots = 8
     private let buffers = (0..<SplitPartsSource.slots).map { _ in
         UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     }
-    private var counts = [Int](repeating: 0, count: SplitPartsSource.slots)
+    private enum Work { case chunk(slot: Int, count: Int), partEnd(index: Int, bytes: Int64), end }
     private let condition = NSCondition()
-    /// Chunks filled by the reader thread, and released by the consumer (monotonic).
-    private var produced = 0, released = 0
-    /// Whether the consumer holds the chunk at `released` (released at its next call).
-    private var holding = false
-    private var ended = false, stopping = false, exited = false
+    /// For the hashing thread, in stream order.
+    private var work: [Work] = []
+    /// Chunks read (touched by the consumer only) and chunks hashed.
+    private var read = 0, hashed = 0
+    private var finished = false, stopping = false, exited = false
     private var failure: Error?
+    /// The consumer's place: the part open (`fd`), its index and bytes read so far.
+    private var index = 0, fd: Int32 = -1, partBytes: Int64 = 0
     /// The size every part but the last has (the largest part's).
     private let fullSize: Int64
 
     public init(_ set: SplitParts) {
         self.set = set
         fullSize = set.parts.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int64) ?? 0 }.max() ?? 0
-        let t = Thread { [self] in readParts() }
+        let t = Thread { [self] in hashParts() }
         t.stackSize = 1 << 20
         t.start()
     }
 
     deinit {
+        if fd >= 0 { close(fd) }
         condition.lock()
         stopping = true
         condition.broadcast()
@@ -113,75 +115,104 @@ public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
         for b in buffers { b.deallocate() }
     }
 
-    public func nextChunk() throws -> UnsafeRawBufferPointer {
+    private func post(_ w: Work) {
         condition.lock()
-        defer { condition.unlock() }
-        if holding {
-            holding = false
-            released += 1
-            condition.broadcast()
-        }
-        while produced == released && !ended && failure == nil { condition.wait() }
-        if produced > released {
-            holding = true
-            let slot = released % Self.slots
-            return UnsafeRawBufferPointer(rebasing: buffers[slot][0..<counts[slot]])
-        }
-        if let failure { throw failure }
-        return UnsafeRawBufferPointer(start: nil, count: 0)
-    }
-
-    /// The reader thread: every part in turn, read into free slots and hashed.
-    private func readParts() {
-        do {
-            for i in set.parts.indices { guard try readPart(i) else { break } }
-            finishThread(nil)
-        } catch {
-            finishThread(error)
-        }
-    }
-
-    private func finishThread(_ error: Error?) {
-        condition.lock()
-        if let error { failure = error } else { ended = true }
-        exited = true
+        work.append(w)
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Reads and hashes part `i` whole; false when the source is being torn down.
-    private func readPart(_ i: Int) throws -> Bool {
-        let part = set.parts[i].path
-        let fd = open(part, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be opened: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var hash = StreamDigester()
-        var bytes: Int64 = 0
+    public func nextChunk() throws -> UnsafeRawBufferPointer {
         while true {
+            guard index < set.parts.count else {
+                // Every part read: the checks still running decide.
+                condition.lock()
+                defer { condition.unlock() }
+                if !sentEnd {
+                    work.append(.end)
+                    sentEnd = true
+                    condition.broadcast()
+                }
+                while !finished && failure == nil { condition.wait() }
+                if let failure { throw failure }
+                return UnsafeRawBufferPointer(start: nil, count: 0)
+            }
+            let part = set.parts[index].path
+            if fd < 0 {
+                fd = open(part, O_RDONLY | O_CLOEXEC)
+                if fd < 0 { throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be opened: \(String(cString: strerror(errno)))") }
+                partBytes = 0
+            }
+            let slot = read % Self.slots
             condition.lock()
-            while produced - released >= Self.slots && !stopping { condition.wait() }
-            let stop = stopping
+            while read - hashed >= Self.slots && failure == nil { condition.wait() }
+            let failed = failure
             condition.unlock()
-            if stop { return false }
-            let slot = produced % Self.slots
-            let n = read(fd, buffers[slot].baseAddress, buffers[slot].count)
+            if let failed { throw failed }
+            let n = Glibc.read(fd, buffers[slot].baseAddress, buffers[slot].count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw TransportError(.notFound, "split archive \(set.checksumFile): part \(part) cannot be read: \(String(cString: strerror(errno)))")
             }
-            if n == 0 { break }
-            // Handed out first, hashed while the consumer reads it: the slot is filled
-            // again only once the consumer is done with it, long after this hash.
-            condition.lock()
-            counts[slot] = n
-            produced += 1
-            condition.broadcast()
-            condition.unlock()
-            hash.update(UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n]))
-            bytes += Int64(n)
+            if n == 0 {
+                close(fd)
+                fd = -1
+                post(.partEnd(index: index, bytes: partBytes))
+                index += 1
+                continue
+            }
+            partBytes += Int64(n)
+            read += 1
+            post(.chunk(slot: slot, count: n))
+            return UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n])
         }
-        try check(i, actual: hash.finalizeHex(), bytes: bytes)
-        return true
+    }
+
+    /// Whether `.end` was posted (under `condition`).
+    private var sentEnd = false
+
+    /// The hashing thread: each chunk in turn, each part checked at its end.
+    private func hashParts() {
+        var hash = StreamDigester()
+        while true {
+            condition.lock()
+            while work.isEmpty && !stopping { condition.wait() }
+            if stopping || work.isEmpty {
+                exited = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let w = work.removeFirst()
+            condition.unlock()
+            switch w {
+            case .chunk(let slot, let count):
+                hash.update(UnsafeRawBufferPointer(rebasing: buffers[slot][0..<count]))
+                condition.lock()
+                hashed += 1
+                condition.broadcast()
+                condition.unlock()
+            case .partEnd(let i, let bytes):
+                do {
+                    try check(i, actual: hash.finalizeHex(), bytes: bytes)
+                } catch {
+                    condition.lock()
+                    failure = error
+                    exited = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                hash = StreamDigester()
+            case .end:
+                condition.lock()
+                finished = true
+                exited = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
     }
 
     private func check(_ i: Int, actual: String, bytes: Int64) throws {
