@@ -39,12 +39,15 @@ public final class RootfsCheck {
     /// - Throws: `LayerError` naming the tarball and entry: `.unsafePath`, `.invalidWhiteout`,
     ///   `.invalidHardlink`, `.notADirectory`, `.nameTooLong`, `.unsupportedEntry`.
     public func check(_ entry: TarEntry, _ reader: TarReader) throws {
-        if let path = try? LayerPath.clean(entry.pathBytes), Whiteout.isReserved(path) {
+        let path = try? LayerPath.clean(entry.pathBytes)
+        if let path, Whiteout.isReserved(path) {
             guard whiteouts else { throw entryError(.invalidWhiteout, name, entry, "whiteout marker: \(Self.whiteoutMessage)") }
             sawWhiteout = true
         }
         if let resolved = try view.addEntry(entry, reader), Whiteout.isReserved(resolved) {
-            throw entryError(.invalidWhiteout, name, entry, "resolves to \(resolved) through a symlink: \(Self.whiteoutMessage)")
+            // Without a symlink on the way, the entry lies under a marker's name.
+            let how = resolved == path ? "lies inside a whiteout marker's name" : "resolves to \(resolved) through a symlink"
+            throw entryError(.invalidWhiteout, name, entry, "\(how): \(Self.whiteoutMessage)")
         }
     }
 }

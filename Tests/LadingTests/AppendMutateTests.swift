@@ -158,6 +158,9 @@ import TestSupport
         // Whiteout markers and a path written twice: the rewrite that removes duplicates
         // would drop the markers, so such a layer is refused.
         try TarBuilder().file("etc/.wh.motd").file("ok", "1\n").file("ok", "2\n").write(to: whiteout)
+        // A file under a marker's name: refused, for what it is (no symlink is on the way).
+        let underMarker = dir.path + "/under.tar"
+        try TarBuilder().directory("etc/.wh.motd").file("etc/.wh.motd/x", "x\n").write(to: underMarker)
         try "plain text\n".write(toFile: notTar, atomically: true, encoding: .utf8)
         try TarBuilder().file("ok", "ok\n").write(to: good)
         let before = snapshot(store)
@@ -167,6 +170,7 @@ import TestSupport
             (["mutate", "--label", "novalue", Self.base], 2, "--label novalue: expected key=value"),
             (["mutate", "--platform", "linux/", Self.base], 2, "--platform"),
             (["append", "-t", "x:1", Self.base, good, whiteout], 1, "\(whiteout): a layer with whiteout markers must not name a path twice (entry ok); write each path once"),
+            (["append", "-t", "x:1", Self.base, underMarker], 1, "\(underMarker): entry etc/.wh.motd/x: lies inside a whiteout marker's name: .wh. names"),
             (["append", "-t", "x:1", Self.base, notTar], 1, "\(notTar)"),
             (["append", "-t", "x:1", "nope:1", good], 1, "nope:1"),
             (["append", Self.base], 2, "append needs at least one layer tarball"),

@@ -62,7 +62,7 @@ struct InspectCommand: ParsableCommand {
     /// empty (`omitempty`), as a template sees them then: `{{.Variant}}` prints an empty
     /// line for an image without a variant, as docker's does, not an error.
     static let omittedWhenEmpty: [String: TemplateValue] = [
-        "Variant": .string(""), "OsVersion": .string(""), "Created": .string(""), "DockerVersion": .string(""),
+        "Variant": .string(""), "OsVersion": .string(""), "Created": .string(""),
         "Container": .string(""), "ContainerConfig": .null, "Descriptor": .null, "Manifests": .array([]), "VirtualSize": .int(0),
     ]
     /// The same for `.Config` (docker's container config).

@@ -101,8 +101,9 @@ indirect enum TemplateValue: Equatable, Sendable {
     /// Fields docker's types mark `omitempty` (image inspect's and its container config's):
     /// Go's JSON encoder leaves them out when they hold their zero value, whether the
     /// struct was read from JSON without them or a template filled them in (`adding`).
+    /// `DockerVersion` and `Parent` are not among them: docker 28 prints them empty.
     static let omittedWhenEmpty: Set<String> = [
-        "Variant", "OsVersion", "Created", "DockerVersion", "Container", "ContainerConfig", "Descriptor", "Manifests",
+        "Variant", "OsVersion", "Created", "Container", "ContainerConfig", "Descriptor", "Manifests",
         "VirtualSize", "Healthcheck", "ArgsEscaped", "NetworkDisabled", "MacAddress", "StopSignal", "StopTimeout", "Shell",
     ]
 
