@@ -46,7 +46,7 @@ struct InspectCommand: ParsableCommand {
             case .json: return print(TemplateValue(json: out).json)
             case .template(let t, _):
                 // As docker: an empty line when no image was found.
-                let values = out.map { TemplateValue(json: $0).adding(Self.omittedWhenEmpty, nested: ["Config": Self.configOmittedWhenEmpty]) }
+                let values = out.map { TemplateValue(json: $0).adding(TemplateValue.inspectOmitEmpty, nested: ["Config": TemplateValue.configOmitEmpty]) }
                 let text = try RowOutput.render(values, .template(t, table: false), headers: [:]) ?? ""
                 return print(text.isEmpty ? "\n" : text, terminator: "")
             }
@@ -57,19 +57,6 @@ struct InspectCommand: ParsableCommand {
         for e in errors { printErr(e) }
         if !errors.isEmpty { throw ExitCode(1) }
     }
-
-    /// The fields of docker's image inspect type that its JSON leaves out when they are
-    /// empty (`omitempty`), as a template sees them then: `{{.Variant}}` prints an empty
-    /// line for an image without a variant, as docker's does, not an error.
-    static let omittedWhenEmpty: [String: TemplateValue] = [
-        "Variant": .string(""), "OsVersion": .string(""), "Created": .string(""),
-        "Container": .string(""), "ContainerConfig": .null, "Descriptor": .null, "Manifests": .array([]), "VirtualSize": .int(0),
-    ]
-    /// The same for `.Config` (docker's container config).
-    static let configOmittedWhenEmpty: [String: TemplateValue] = [
-        "Healthcheck": .null, "ArgsEscaped": .bool(false), "NetworkDisabled": .bool(false), "MacAddress": .string(""),
-        "StopSignal": .string(""), "StopTimeout": .null, "Shell": .array([]),
-    ]
 
     /// One image in docker's inspect shape. A pseudo-image (a signature, an attestation,
     /// an SBOM) whose config is no image config is shown by its descriptor, with what

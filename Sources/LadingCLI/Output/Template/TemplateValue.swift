@@ -98,14 +98,23 @@ indirect enum TemplateValue: Equatable, Sendable {
         }
     }
 
-    /// Fields docker's types mark `omitempty` (image inspect's and its container config's):
-    /// Go's JSON encoder leaves them out when they hold their zero value, whether the
-    /// struct was read from JSON without them or a template filled them in (`adding`).
+    /// The fields of docker's image inspect type that its JSON leaves out when they are
+    /// empty (`omitempty`), with the zero value a template sees then: `{{.Variant}}` prints
+    /// an empty line for an image without a variant, as docker's does, not an error.
     /// `DockerVersion` and `Parent` are not among them: docker 28 prints them empty.
-    static let omittedWhenEmpty: Set<String> = [
-        "Variant", "OsVersion", "Created", "Container", "ContainerConfig", "Descriptor", "Manifests",
-        "VirtualSize", "Healthcheck", "ArgsEscaped", "NetworkDisabled", "MacAddress", "StopSignal", "StopTimeout", "Shell",
+    static let inspectOmitEmpty: [String: TemplateValue] = [
+        "Variant": .string(""), "OsVersion": .string(""), "Created": .string(""),
+        "Container": .string(""), "ContainerConfig": .null, "Descriptor": .null, "Manifests": .array([]), "VirtualSize": .int(0),
     ]
+    /// The same for `.Config` (docker's container config).
+    static let configOmitEmpty: [String: TemplateValue] = [
+        "Healthcheck": .null, "ArgsEscaped": .bool(false), "NetworkDisabled": .bool(false), "MacAddress": .string(""),
+        "StopSignal": .string(""), "StopTimeout": .null, "Shell": .array([]),
+    ]
+    /// Their names: Go's JSON encoder leaves them out when they hold their zero value,
+    /// whether the struct was read from JSON without them or a template filled them in
+    /// (`adding`).
+    static let omittedWhenEmpty = Set(inspectOmitEmpty.keys).union(configOmitEmpty.keys)
 
     static func jsonQuote(_ s: String) -> String {
         var out = "\""
