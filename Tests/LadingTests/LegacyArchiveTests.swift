@@ -194,4 +194,16 @@ import TestSupport
             (Self.base, Self.json(Self.base, parent: nil, cmd: "x", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/b", "b")),
         ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "repositories: legacy/app:1 names layer \(Self.app), which is not in the archive")
     }
+    /// Docker read `created` as a Go time: a date that is not RFC 3339 failed its load. The
+    /// input is the archive fuzzer's finding (a lower layer's date shuffled), which loaded
+    /// a config `verify` then refused.
+    @Test func aLayerDateThatIsNotRFC3339IsRefused() throws {
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "x", created: "201--01633T14:03:50.821769-07:00"), try Self.layerTar("a/b", "b")),
+            (Self.app, Self.json(Self.app, parent: Self.base, cmd: "y", created: "2015-01-01T00:00:00Z"), try Self.layerTar("a/c", "c")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.app)"}}"#), "\(Self.base)/json: created \"201--01633T14:03:50.821769-07:00\" is not an RFC 3339 date-time")
+        try BadInputTests.expectRejected(try Self.archive([
+            (Self.base, Self.json(Self.base, parent: nil, cmd: "x", created: "2015-01-01T00:00:00Z", extra: #","config":{"Env":"A=1"}"#), try Self.layerTar("a/b", "b")),
+        ], repositories: #"{"legacy/app":{"1":"\#(Self.base)"}}"#), "\(Self.base)/json (the image's config): config.Env: is string, expected an array")
+    }
 }

@@ -53,7 +53,9 @@ enum LegacyArchiveReader {
     }
 
     /// - Throws: `TransportError` naming the entry at fault: `.invalidManifest` for a JSON
-    ///   that is not a JSON object or a parent chain that loops, `.missingEntry` for a
+    ///   that is not a JSON object, a `created` that is not an RFC 3339 date-time, a
+    ///   config the image spec's rules refuse (`ReaderPolicy`) or a parent chain that
+    ///   loops, `.missingEntry` for a
     ///   missing parent or `layer.tar` or a name whose layer is absent, `.invalidName` for
     ///   a name in `repositories` that is not a reference; `.layerMismatch` for a layer
     ///   that cannot be decompressed; `ArchiveError.refusedEntry` for a layer entry no
@@ -135,6 +137,7 @@ enum LegacyArchiveReader {
             json["rootfs"] = ["type": "layers", "diff_ids": chain.map(\.diffID)] as [String: Any]
             json["history"] = chain.map(\.history)
             let bytes = Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
+            try LayerCheck.spec(bytes, as: .config, source: src, what: "\(id)/json (the image's config)", plan: plan)
             let config = try JSON.decode(ImageConfig.self, from: bytes, what: "\(src): \(id)/json")
             if let platform, !PlatformMatcher.only(platform).matches(config.platform) {
                 throw TransportError(.notFound, "\(src): image \(id) is \(config.platform), not \(platform)")
@@ -163,7 +166,12 @@ enum LegacyArchiveReader {
         plan.blobs[s.digest] = s
         // v1.HistoryFromConfig: empty fields are left out.
         var h: [String: Any] = [:]
-        if let created = layer.json["created"] as? String { h["created"] = created }
+        switch layer.json["created"] {
+        case nil, is NSNull: break
+        // Docker decoded `created` as a Go time.Time: RFC 3339 or the load failed.
+        case let created as String where SpecValidator.isValidDateTime(created): h["created"] = created
+        case let x?: throw TransportError(.invalidManifest, "\(src): \(id)/json: created \(String(describing: x).prefix(100).debugDescription) is not an RFC 3339 date-time")
+        }
         if let author = layer.json["author"] as? String, !author.isEmpty { h["author"] = author }
         let cmd = ((layer.json["container_config"] as? [String: Any])?["Cmd"] as? [Any])?.compactMap { $0 as? String } ?? []
         if !cmd.isEmpty { h["created_by"] = cmd.joined(separator: " ") }
