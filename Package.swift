@@ -76,7 +76,7 @@ let package = Package(
         ]),
         .target(name: "TestSupport", dependencies: ["TarArchive"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageSpecTests", dependencies: ["ImageSpec", "TestSupport"]),
-        .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive", "TestSupport"]),
+        .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive", "ByteStreams", "TestSupport"]),
         .testTarget(name: "LayerChangesetTests", dependencies: ["LayerChangeset", "TarArchive", "ImageSpec", "TestSupport"]),
         .testTarget(name: "ConfigChangesTests", dependencies: ["ConfigChanges", "ImageSpec"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["LadingFuzz"]),

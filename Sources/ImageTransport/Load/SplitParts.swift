@@ -73,25 +73,26 @@ public struct SplitParts: Sendable {
 /// `finish()` reads what the reader left unread and waits for every check.
 ///
 /// The consumer's thread reads the parts, as it reads a whole archive (the bytes are then
-/// in its own core's cache for what it does with them); a thread of its own hashes each
-/// chunk behind it. `slots` buffers of 1 MiB (8 MiB in all) take turns: a buffer is read
-/// into again once it is hashed and the consumer asked for the chunk after it, so the
-/// reader waits only when the hash is 8 chunks behind. A part's check comes once its last
-/// chunk is hashed: its error is thrown by the next read, and at the latest at the end.
+/// in its own core's cache for what it does with them); a `HelperLane` hashes each chunk
+/// behind it, on the pool that also hashes the blobs the loader writes (on 2 CPUs, one
+/// thread beside the reader for both; a reader that would wait hashes instead). `slots` buffers of 1 MiB (8 MiB in all) take
+/// turns: a buffer is read into again once it is hashed and the consumer asked for the
+/// chunk after it, so the reader waits only when the hash is 8 chunks behind. A part's
+/// check comes once its last chunk is hashed: its error is thrown by the next read, and
+/// at the latest at the end.
 public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     let set: SplitParts
     static let slots = 8
     private let buffers = (0..<SplitPartsSource.slots).map { _ in
         UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     }
-    private enum Work { case chunk(slot: Int, count: Int), partEnd(index: Int, bytes: Int64), end }
+    private let lane = HelperLane()
     private let condition = NSCondition()
-    /// For the hashing thread, in stream order.
-    private var work: [Work] = []
     /// Chunks read (touched by the consumer only) and chunks hashed.
     private var read = 0, hashed = 0
-    private var finished = false, stopping = false, exited = false
     private var failure: Error?
+    /// The lane's hash of the part being read (touched by the lane's jobs only).
+    private var hash = StreamDigester()
     /// The consumer's place: the part open (`fd`), its index and bytes read so far.
     private var index = 0, fd: Int32 = -1, partBytes: Int64 = 0
     /// The size every part but the last has (the largest part's).
@@ -100,40 +101,36 @@ public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     public init(_ set: SplitParts) {
         self.set = set
         fullSize = set.parts.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int64) ?? 0 }.max() ?? 0
-        let t = Thread { [self] in hashParts() }
-        t.stackSize = 1 << 20
-        t.start()
     }
 
     deinit {
         if fd >= 0 { close(fd) }
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !exited { condition.wait() }
-        condition.unlock()
+        // Every job holds the source: none is queued once deinit runs.
         for b in buffers { b.deallocate() }
     }
 
-    private func post(_ w: Work) {
-        condition.lock()
-        work.append(w)
-        condition.broadcast()
-        condition.unlock()
+    /// Queues a job on the lane; it is skipped once a check failed.
+    private func post(_ job: @escaping (SplitPartsSource) throws -> Void) {
+        lane.submit { [self] in
+            condition.lock()
+            let failed = failure != nil
+            condition.unlock()
+            var error: Error?
+            if !failed { do { try job(self) } catch let e { error = e } }
+            condition.lock()
+            if let error, failure == nil { failure = error }
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 
     public func nextChunk() throws -> UnsafeRawBufferPointer {
         while true {
             guard index < set.parts.count else {
                 // Every part read: the checks still running decide.
+                lane.drain()
                 condition.lock()
                 defer { condition.unlock() }
-                if !sentEnd {
-                    work.append(.end)
-                    sentEnd = true
-                    condition.broadcast()
-                }
-                while !finished && failure == nil { condition.wait() }
                 if let failure { throw failure }
                 return UnsafeRawBufferPointer(start: nil, count: 0)
             }
@@ -144,8 +141,13 @@ public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
                 partBytes = 0
             }
             let slot = read % Self.slots
+            // Every buffer waits for its hash: the reader hashes the oldest itself.
             condition.lock()
-            while read - hashed >= Self.slots && failure == nil { condition.wait() }
+            while read - hashed >= Self.slots && failure == nil {
+                condition.unlock()
+                lane.runOrWait()
+                condition.lock()
+            }
             let failed = failure
             condition.unlock()
             if let failed { throw failed }
@@ -157,61 +159,24 @@ public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
             if n == 0 {
                 close(fd)
                 fd = -1
-                post(.partEnd(index: index, bytes: partBytes))
+                let (i, bytes) = (index, partBytes)
+                post { s in
+                    defer { s.hash = StreamDigester() }
+                    try s.check(i, actual: s.hash.finalizeHex(), bytes: bytes)
+                }
                 index += 1
                 continue
             }
             partBytes += Int64(n)
             read += 1
-            post(.chunk(slot: slot, count: n))
-            return UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n])
-        }
-    }
-
-    /// Whether `.end` was posted (under `condition`).
-    private var sentEnd = false
-
-    /// The hashing thread: each chunk in turn, each part checked at its end.
-    private func hashParts() {
-        var hash = StreamDigester()
-        while true {
-            condition.lock()
-            while work.isEmpty && !stopping { condition.wait() }
-            if stopping || work.isEmpty {
-                exited = true
-                condition.broadcast()
-                condition.unlock()
-                return
+            let chunk = UnsafeRawBufferPointer(rebasing: buffers[slot][0..<n])
+            post { s in
+                s.hash.update(chunk)
+                s.condition.lock()
+                s.hashed += 1
+                s.condition.unlock()
             }
-            let w = work.removeFirst()
-            condition.unlock()
-            switch w {
-            case .chunk(let slot, let count):
-                hash.update(UnsafeRawBufferPointer(rebasing: buffers[slot][0..<count]))
-                condition.lock()
-                hashed += 1
-                condition.broadcast()
-                condition.unlock()
-            case .partEnd(let i, let bytes):
-                do {
-                    try check(i, actual: hash.finalizeHex(), bytes: bytes)
-                } catch {
-                    condition.lock()
-                    failure = error
-                    exited = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
-                hash = StreamDigester()
-            case .end:
-                condition.lock()
-                finished = true
-                exited = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
+            return chunk
         }
     }
 
