@@ -112,8 +112,8 @@ public final class HelperLane: @unchecked Sendable {
 
     /// For the owner waiting on its jobs: runs the next one on the calling thread, or, while
     /// one runs elsewhere, a job of another lane in the pool's line, or else waits for it
-    /// to end. Returns false when nothing is queued or
-    /// running (the wait is over, or was for something else).
+    /// to end. Returns false when nothing is queued or running (the wait is over, or was
+    /// for something else).
     @discardableResult
     public func runOrWait() -> Bool {
         condition.lock()
@@ -127,6 +127,12 @@ public final class HelperLane: @unchecked Sendable {
             return true
         }
         guard head < jobs.count else { condition.unlock(); return false }
+        runTaken()
+        return true
+    }
+
+    /// Runs the next job here (entered under `condition`, none running; returns unlocked).
+    private func runTaken() {
         let job = take()
         condition.unlock()
         job()
@@ -138,6 +144,18 @@ public final class HelperLane: @unchecked Sendable {
         if wake { scheduled = true }
         condition.unlock()
         if wake { pool.schedule(self) }
+    }
+
+    /// For an owner with work of its own whose lane falls behind: when at least `count`
+    /// jobs wait, runs the next one here (or, while one runs elsewhere, a job of another
+    /// lane in the pool's line), so the reader and the pool share the hashing when the
+    /// pool alone cannot keep up. Never waits; whether it ran a job.
+    @discardableResult
+    public func help(whenQueued count: Int) -> Bool {
+        condition.lock()
+        guard jobs.count - head >= count else { condition.unlock(); return false }
+        guard !running else { condition.unlock(); return pool.runReady() }
+        runTaken()
         return true
     }
 

@@ -58,6 +58,31 @@ private final class Collect: ByteSink, @unchecked Sendable {
         blocker.drain()
     }
 
+    /// `help(whenQueued:)` runs a job here only when the lane is that far behind, and never
+    /// waits: while the lane's job runs elsewhere it returns at once.
+    @Test func helpRunsAJobOnlyWhenTheLaneIsBehind() {
+        let pool = HelperPool(threads: 1)
+        let blocker = HelperLane(pool: pool), mine = HelperLane(pool: pool)
+        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        blocker.submit { held.signal(); release.wait() }
+        held.wait()
+        let lock = NSLock()
+        var ran: [Int] = []
+        for i in 0..<3 { mine.submit { lock.lock(); ran.append(i); lock.unlock() } }
+        #expect(!mine.help(whenQueued: 4))
+        #expect(ran.isEmpty)
+        #expect(mine.help(whenQueued: 3))
+        #expect(ran == [0])
+        // The blocker's lane: its one job runs on the pool's thread, so help does not wait.
+        blocker.submit {}
+        #expect(blocker.help(whenQueued: 1) == true)  // ran the next lane in line (mine)
+        #expect(ran == [0, 1])
+        release.signal()
+        blocker.drain()
+        mine.drain()
+        #expect(ran == [0, 1, 2])
+    }
+
     /// A sink feeding another on a pool of one thread (a compressor whose output is
     /// hashed): the pool's job that finds the second lane full writes it itself.
     @Test func sinksInASinkOnOneThreadDoNotWaitOnThemselves() throws {

@@ -75,16 +75,16 @@ public struct SplitParts: Sendable {
 /// The consumer's thread reads the parts, as it reads a whole archive (the bytes are then
 /// in its own core's cache for what it does with them); a `HelperLane` hashes each chunk
 /// behind it, on the pool that also hashes the blobs the loader writes (on 2 CPUs, one
-/// thread beside the reader for both; a reader that would wait hashes instead). `slots` buffers of 1 MiB (8 MiB in all) take
-/// turns: a buffer is read into again once it is hashed and the consumer asked for the
-/// chunk after it, so the reader waits only when the hash is 8 chunks behind. A part's
-/// check comes once its last chunk is hashed: its error is thrown by the next read, and
-/// at the latest at the end.
+/// thread beside the reader for both). `slots` buffers of 256 KiB (4 MiB in all, which
+/// stay in the reader's cache) take turns: a buffer is read into again once it is hashed.
+/// When half of them wait for their hash the reader hashes one itself before it reads on
+/// (`HelperLane.help`), and when all do, until one is free. A part's check comes once its
+/// last chunk is hashed: its error is thrown by the next read, and at the latest at the end.
 public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
     let set: SplitParts
-    static let slots = 8
+    static let slots = 16, slotSize = 256 << 10
     private let buffers = (0..<SplitPartsSource.slots).map { _ in
-        UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        UnsafeMutableRawBufferPointer.allocate(byteCount: SplitPartsSource.slotSize, alignment: 16)
     }
     private let lane = HelperLane()
     private let condition = NSCondition()
@@ -141,7 +141,9 @@ public final class SplitPartsSource: ChunkSource, @unchecked Sendable {
                 partBytes = 0
             }
             let slot = read % Self.slots
-            // Every buffer waits for its hash: the reader hashes the oldest itself.
+            // Half the buffers wait for their hash: the pool is behind, and the reader
+            // takes a turn. All of them: the reader hashes until one is free.
+            lane.help(whenQueued: Self.slots / 2)
             condition.lock()
             while read - hashed >= Self.slots && failure == nil {
                 condition.unlock()
