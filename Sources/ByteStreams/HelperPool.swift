@@ -19,7 +19,8 @@ public final class HelperPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [HelperLane] = []
     private var head = 0
-    private var started = 0, idle = 0
+    /// Threads started, threads waiting for a lane, and those of them already signalled.
+    private var started = 0, idle = 0, woken = 0
 
     public init(threads: Int) { self.threads = max(1, threads) }
 
@@ -27,7 +28,8 @@ public final class HelperPool: @unchecked Sendable {
     func schedule(_ lane: HelperLane) {
         condition.lock()
         ready.append(lane)
-        if idle > 0 {
+        if idle > woken {
+            woken += 1
             condition.signal()
         } else if started < threads {
             started += 1
@@ -45,6 +47,7 @@ public final class HelperPool: @unchecked Sendable {
                 idle += 1
                 condition.wait()
                 idle -= 1
+                if woken > 0 { woken -= 1 }
             }
             let lane = next()
             condition.unlock()
