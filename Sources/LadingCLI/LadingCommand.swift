@@ -36,6 +36,7 @@ struct LadingCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            SignalCleanup.waitIfStopping()
             let code = exitCode(for: error)
             if code.rawValue == 64 {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
@@ -58,6 +59,7 @@ struct StoreOptions: ParsableArguments {
 /// Prints an error as `Error: …` on standard error and exits with `code`.
 /// Prints `Error: …` and exits: 2 for a usage error (`ValidationError`), else `code`.
 func fail(_ error: Error, code: Int32 = 1) -> Never {
+    SignalCleanup.waitIfStopping()
     FileHandle.standardError.write(Data("Error: \(visible("\(error)"))\n".utf8))
     exit(error is ValidationError ? 2 : code)
 }

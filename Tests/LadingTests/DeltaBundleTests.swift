@@ -273,6 +273,20 @@ import TestSupport
         for i in 1...12 { try FileManager.default.moveItem(atPath: String(format: "\(out).%03d", i), toPath: String(format: "\(dir.path)/moved.%03d", i)) }
         try refused(["\(out).000"], "split archive \(out).sha256: parts " + (1...10).map { String(format: "\(out).%03d", $0) }.joined(separator: ", ") + " and 2 more missing")
         for i in 1...12 { try FileManager.default.moveItem(atPath: String(format: "\(dir.path)/moved.%03d", i), toPath: String(format: "\(out).%03d", i)) }
+        // A line lost, two lines swapped, the last line lost: named by the list, before any
+        // part is read (these read as a truncated or damaged archive before).
+        let lines = sums.split(separator: "\n").map(String.init)
+        func listing(_ l: [String]) throws { try (l.joined(separator: "\n") + "\n").write(toFile: "\(out).sha256", atomically: true, encoding: .utf8) }
+        try listing(lines.enumerated().filter { $0.offset != 40 }.map(\.element))
+        try refused(["\(out).000"], "split archive \(out).sha256: \(out).040 is not listed (the list goes from \(out).039 to \(out).041)")
+        var swapped = lines
+        swapped.swapAt(100, 101)
+        try listing(swapped)
+        try refused(["\(out).sha256"], "split archive \(out).sha256: line 101 lists \(out).101 where \(out).100 belongs: the lines are out of order")
+        try listing(Array(lines.dropLast()))
+        let last = String(format: "\(out).%03d", lines.count - 1)
+        try refused(["\(out).000"], "split archive \(out).sha256: \(last) is beside the parts but not listed after " + String(format: "\(out).%03d", lines.count - 2))
+        try listing(lines)
         // The first part alone.
         try FileManager.default.moveItem(atPath: "\(out).sha256", toPath: "\(dir.path)/sums")
         try refused(["\(out).000"], "split archive \(out).000: \(out).sha256 is missing (a split set is read through its checksum file, which save --split writes beside the parts)")

@@ -16,6 +16,19 @@ public enum SignalCleanup {
     nonisolated(unsafe) private static var stopText: [UInt8] = []
     /// The write end of the pipe the signal handler reports on (-1 before `install`).
     nonisolated(unsafe) private static var reportFD: Int32 = -1
+    /// The signal the handler received (0: none), set before it reports on the pipe.
+    nonisolated(unsafe) private static var received: Int32 = 0
+
+    /// For a command about to report an error and exit: when a stopping signal arrived
+    /// (a reader gone from the pipe raised SIGPIPE, and the write that raised it failed
+    /// with EPIPE, which the error reports), waits for the cleanup to end the process
+    /// with 128 + that signal, as it would have without the error. Every run that loses
+    /// its reader then exits 141 and prints nothing; without it the error's `exit(1)`
+    /// raced the cleanup's. Returns at once when no signal arrived.
+    public static func waitIfStopping() {
+        guard reportFD >= 0, received != 0 else { return }
+        while true { pause() }
+    }
 
     /// Removes `path` (a file or a directory tree) if a signal stops the process before
     /// `unregister` is called with the returned token.
@@ -76,6 +89,7 @@ public enum SignalCleanup {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { sig in
             var b = UInt8(truncatingIfNeeded: sig)
+            SignalCleanup.received = sig
             let saved = errno
             _ = write(SignalCleanup.reportFD, &b, 1)
             errno = saved

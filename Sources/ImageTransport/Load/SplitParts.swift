@@ -52,6 +52,7 @@ public struct SplitParts: Sendable {
             parts.append(((dir.isEmpty ? "" : dir + "/") + name, String(hex)))
         }
         guard !parts.isEmpty else { throw TransportError(.invalidManifest, "\(checksumFile): lists no part") }
+        try Self.checkNumbering(parts.map(\.0), checksumFile: checksumFile)
         let missing = parts.filter { !FileManager.default.fileExists(atPath: $0.0) }.map(\.0)
         guard missing.isEmpty else {
             let shown = missing.prefix(10).joined(separator: ", ") + (missing.count > 10 ? " and \(missing.count - 10) more" : "")
@@ -64,6 +65,38 @@ public struct SplitParts: Sendable {
         }
         self.checksumFile = checksumFile
         self.parts = parts
+    }
+}
+
+extension SplitParts {
+    /// Parts named as `save --split` names them (`OUT.000`, `OUT.001`, …: one prefix, the
+    /// same number of digits) must be listed from 000 on, in order, with none left out and
+    /// none beside the last: a checksum file with a line lost or moved would otherwise
+    /// read as a truncated or damaged archive. Other names (a list made by hand) are read
+    /// in the order listed.
+    /// - Throws: `TransportError.invalidManifest` naming the part out of place, left out
+    ///   of the list, or found after the last one listed.
+    static func checkNumbering(_ paths: [String], checksumFile: String) throws {
+        func split(_ p: String) -> (prefix: Substring, digits: Substring)? {
+            guard let dot = p.lastIndex(of: "."), case let d = p[p.index(after: dot)...], d.count >= 3, d.allSatisfy(\.isASCII), d.allSatisfy(\.isNumber) else { return nil }
+            return (p[..<dot], d)
+        }
+        let named = paths.compactMap(split)
+        guard named.count == paths.count, let first = named.first,
+              named.allSatisfy({ $0.prefix == first.prefix && $0.digits.count == first.digits.count }) else { return }
+        let width = first.digits.count
+        func name(_ n: Int) -> String { "\(first.prefix)." + String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        let numbers = named.map { Int($0.digits) ?? -1 }
+        for (i, n) in numbers.enumerated() where n != i {
+            if numbers.contains(i) {
+                throw TransportError(.invalidManifest, "split archive \(checksumFile): line \(i + 1) lists \(paths[i]) where \(name(i)) belongs: the lines are out of order")
+            }
+            throw TransportError(.invalidManifest, "split archive \(checksumFile): \(name(i)) is not listed (the list goes from \(i == 0 ? "the start" : paths[i - 1]) to \(paths[i]))")
+        }
+        let next = name(numbers.count)
+        if FileManager.default.fileExists(atPath: next) {
+            throw TransportError(.invalidManifest, "split archive \(checksumFile): \(next) is beside the parts but not listed after \(paths.last!)")
+        }
     }
 }
 
