@@ -16,7 +16,8 @@ struct SaveCommand: ParsableCommand {
 
         --split SIZE (-o OUT required) writes OUT.000, OUT.001, ... of at most SIZE bytes \
         each (700M, 4G, or bytes), whose concatenation is the archive, and OUT.sha256 \
-        (sha256sum -c format). `lading load OUT.000` (or OUT.sha256) checks each part.
+        (sha256sum -c format); at most 1000 parts (OUT.999), so that cat OUT.0* gives the \
+        archive. `lading load OUT.000` (or OUT.sha256) checks each part.
         """)
 
     @OptionGroup var storeOptions: StoreOptions
