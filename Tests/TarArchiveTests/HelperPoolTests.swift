@@ -40,14 +40,21 @@ private final class Collect: ByteSink, @unchecked Sendable {
         for l in 0..<8 { #expect(seen[l] == Array(stride(from: l, to: 4000, by: 8))) }
     }
 
-    /// The pool's one thread is held by a job of another lane: the owner that drains its
-    /// lane runs its jobs itself, on its own thread, instead of waiting for the pool.
-    @Test func anOwnerThatWaitsRunsItsJobsItself() {
+    /// A pool of one thread, held by a job of `blocker` until `release` is signalled, and a
+    /// second lane on it.
+    static func heldPool() -> (blocker: HelperLane, mine: HelperLane, release: DispatchSemaphore) {
         let pool = HelperPool(threads: 1)
         let blocker = HelperLane(pool: pool), mine = HelperLane(pool: pool)
         let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         blocker.submit { held.signal(); release.wait() }
         held.wait()
+        return (blocker, mine, release)
+    }
+
+    /// The pool's one thread is held by a job of another lane: the owner that drains its
+    /// lane runs its jobs itself, on its own thread, instead of waiting for the pool.
+    @Test func anOwnerThatWaitsRunsItsJobsItself() {
+        let (blocker, mine, release) = Self.heldPool()
         let me = pthread_self()
         let lock = NSLock()
         var ranHere = 0
@@ -61,11 +68,7 @@ private final class Collect: ByteSink, @unchecked Sendable {
     /// `help(whenQueued:)` runs a job here only when the lane is that far behind, and never
     /// waits: while the lane's job runs elsewhere it returns at once.
     @Test func helpRunsAJobOnlyWhenTheLaneIsBehind() {
-        let pool = HelperPool(threads: 1)
-        let blocker = HelperLane(pool: pool), mine = HelperLane(pool: pool)
-        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        blocker.submit { held.signal(); release.wait() }
-        held.wait()
+        let (blocker, mine, release) = Self.heldPool()
         let lock = NSLock()
         var ran: [Int] = []
         for i in 0..<3 { mine.submit { lock.lock(); ran.append(i); lock.unlock() } }
