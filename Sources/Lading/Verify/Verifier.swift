@@ -141,8 +141,9 @@ public struct Verifier {
             try walk.visit(tops, unreadable: { node, error in
                 if error.code == .unsupported { return self.add(Rules.manifestKnown, node.descriptor.digest, node.path, error.description) }
                 // The spec's rules name what is wrong in a document that cannot be decoded.
+                // A document that cannot be read at all is reported below, as the walk's error.
                 if let kind = SpecValidator.kind(ofMediaType: node.descriptor.mediaType),
-                   let bytes = try? self.layout.readBlob(node.descriptor.digest),
+                   case .success(let bytes) = Result(catching: { try self.layout.readBlob(node.descriptor.digest) }),
                    self.addSpec(SpecValidator.validate(bytes, as: kind), blob: node.descriptor.digest, at: node.path) { return }
                 // prune and rmi refuse to run while a document an image needs cannot be read.
                 let advice = self.isStore ? " (prune and rmi refuse to collect until this is repaired: load the image again, or rmi its names)" : ""
